@@ -1,0 +1,233 @@
+"""The app class and blueprints that accept ``(req, res)`` views."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import typing as t
+from weakref import WeakKeyDictionary
+
+import flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from .request import Request
+from .response import Response
+from .views import adapt_view, takes_req_res
+
+if t.TYPE_CHECKING:
+    from types import FrameType
+
+    from flask.sansio.app import App
+
+__all__ = ["Blueprint", "FlaskExpress"]
+
+
+_test_response_classes: WeakKeyDictionary[type[Response], type[TestResponse]] = WeakKeyDictionary()
+
+
+def _test_response_class(response_class: type[Response]) -> type[TestResponse]:
+    # The test client's responses use the app's response class, so readers
+    # such as rv.get(header) keep working, but ``json`` must be Werkzeug's
+    # parsed-body property again: every Flask test suite reads rv.json.
+    try:
+        return _test_response_classes[response_class]
+    except KeyError:
+        cls = _test_response_classes[response_class] = type(
+            f"Test{response_class.__name__}",
+            (TestResponse, response_class),
+            {"json": WerkzeugResponse.json, "__module__": __name__},
+        )
+        return cls
+
+
+def _check_response_class(response_class: object) -> type[Response]:
+    if not isinstance(response_class, type) or not issubclass(response_class, Response):
+        raise TypeError(
+            "FlaskExpress needs a response_class built on fx_core.Response "
+            f"(e.g. compose(...)), got {response_class!r}"
+        )
+    return response_class
+
+
+class FlaskExpress(flask.Flask):
+    """A :class:`flask.Flask` app whose views may take ``(req, res)``.
+
+    Everything Flask does keeps working: blueprints, app factories,
+    ``flask run``, error handlers, ``before_request``, the CLI, config. A view
+    whose first two parameters are named ``req``/``request`` and
+    ``res``/``response`` gets the request and a fresh response builder::
+
+        app = FlaskExpress(__name__)
+
+        @app.get("/hello/<name>")
+        def hello(req, res):
+            res.send(f"Hello, {req.params.name}!")
+
+    :param import_name: as for :class:`flask.Flask`.
+    :param response_class: the response class for this app, built on
+        :class:`fx_core.Response` (usually with :func:`fx_core.compose`).
+        Defaults to the class attribute :attr:`response_class`.
+    :param args: and ``kwargs``, passed to :class:`flask.Flask`.
+
+    .. versionadded:: 1.0
+    """
+
+    #: The request class: Munch views (``req.query``, ``req.json``, ...).
+    request_class: type[flask.Request] = Request
+    #: The response class: ``res`` in a view is one of these.
+    response_class: type[flask.Response] = Response
+
+    def __init__(
+        self,
+        import_name: str,
+        *args: t.Any,
+        response_class: type[Response] | None = None,
+        **kwargs: t.Any,
+    ) -> None:
+        # Adapted (req, res) views by the function Flask stores; filled at
+        # registration, read by ensure_sync on every request.
+        self._fx_views: dict[t.Callable[..., t.Any], t.Callable[..., t.Any]] = {}
+        if response_class is not None:
+            self.response_class = _check_response_class(response_class)
+        else:
+            _check_response_class(self.response_class)
+        super().__init__(import_name, *args, **kwargs)
+
+    def _register_view(self, view_func: t.Callable[..., t.Any]) -> None:
+        if view_func not in self._fx_views and takes_req_res(view_func):
+            self._fx_views[view_func] = adapt_view(self, view_func)
+
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: t.Callable[..., t.Any] | None = None,
+        provide_automatic_options: bool | None = None,
+        **options: t.Any,
+    ) -> None:
+        """Register a URL rule, as :meth:`flask.Flask.add_url_rule`; a
+        ``(req, res)`` view is inspected here, once. Blueprints (Flask's or
+        ours) register their routes through this method too."""
+        if view_func is not None:
+            self._register_view(view_func)
+        super().add_url_rule(
+            rule,
+            endpoint,
+            view_func,
+            provide_automatic_options=provide_automatic_options,
+            **options,
+        )
+
+    def endpoint(self, endpoint: str) -> t.Callable[[t.Any], t.Any]:
+        """As :meth:`flask.Flask.endpoint`, accepting ``(req, res)`` views."""
+        register = super().endpoint(endpoint)
+
+        def decorator(f: t.Any) -> t.Any:
+            self._register_view(f)
+            return register(f)
+
+        return decorator
+
+    def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        """Return the adapted callable for a ``(req, res)`` view; any other
+        function goes through Flask's :meth:`~flask.Flask.ensure_sync`."""
+        try:
+            adapted = self._fx_views.get(func)
+        except TypeError:  # an unhashable callable is never a registered view
+            adapted = None
+        if adapted is not None:
+            return adapted
+        return super().ensure_sync(func)
+
+    def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> FlaskClient:
+        """As :meth:`flask.Flask.test_client`. Its responses are built on the
+        app's response class (so ``rv.get("X-Header")`` works), with ``json``
+        restored to Werkzeug's parsed body: ``client.get("/").json``."""
+        cls = self.test_client_class or FlaskClient
+        return cls(
+            self,
+            _test_response_class(_check_response_class(self.response_class)),
+            use_cookies=use_cookies,
+            **kwargs,
+        )
+
+    def listen(
+        self,
+        port: int | None = None,
+        host: str | None = None,
+        debug: bool | None = None,
+        **options: t.Any,
+    ) -> None:
+        """Run the development server, as Express's ``app.listen``.
+
+        Blocks until the process is stopped; Ctrl-C or SIGTERM stops it
+        cleanly. Like :meth:`flask.Flask.run`, it is for development, not
+        production (use gunicorn or waitress there).
+
+        :param port: the port; default 5000 (or ``SERVER_NAME``'s).
+        :param host: the interface; default ``127.0.0.1``.
+        :param debug: debug mode, with the reloader unless
+            ``use_reloader=False`` is given.
+        :param options: passed to :func:`werkzeug.serving.run_simple`.
+
+        ::
+
+            if __name__ == "__main__":
+                app.listen(3000)
+        """
+        restore = _stop_on_sigterm()
+        try:
+            self.run(host=host, port=port, debug=debug, **options)
+        finally:
+            restore()
+
+
+def _stop_on_sigterm() -> t.Callable[[], None]:
+    """Make SIGTERM stop the server as Ctrl-C does; return the undo."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    if os.environ.get("WERKZEUG_RUN_MAIN") == "true":
+        # Under the reloader this is the serving child: SIGTERM reaches only
+        # the parent, so stop when the parent is gone.
+        _watch_parent(os.getppid())
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
+
+
+def _watch_parent(parent: int) -> None:
+    def watch() -> None:
+        while os.getppid() == parent:
+            threading.Event().wait(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="fx-parent-watch", daemon=True).start()
+
+
+class Blueprint(flask.Blueprint):
+    """A :class:`flask.Blueprint` for ``(req, res)`` views.
+
+    A plain ``flask.Blueprint`` registered on a :class:`FlaskExpress` app
+    takes ``(req, res)`` views too; this class also refuses, with a clear
+    error, to be registered on an app that cannot call them.
+
+    .. versionadded:: 1.0
+    """
+
+    def register(self, app: App, options: dict[str, t.Any]) -> None:
+        if not isinstance(app, FlaskExpress):
+            raise TypeError(
+                f"Blueprint {self.name!r} holds (req, res) views: register it on a "
+                f"FlaskExpress app, not on {type(app).__name__}"
+            )
+        super().register(app, options)

@@ -1,0 +1,406 @@
+"""The request: ``req`` in a ``(req, res)`` view, with Munch views of its data."""
+
+from __future__ import annotations
+
+import typing as t
+from collections.abc import Iterator, MutableMapping
+from functools import cached_property
+
+from flask import current_app, session
+from flask.wrappers import Request as FlaskRequest
+from munch import Munch, munchify
+from werkzeug.exceptions import BadRequest
+from werkzeug.http import parse_cookie
+
+from .content_types import mimetype_for
+from .exceptions import MissingFeature
+from .features import missing_feature_message, reader_piece
+
+if t.TYPE_CHECKING:
+    from werkzeug.datastructures import MultiDict
+
+    from .response import Response
+
+__all__ = [
+    "ClientData",
+    "CookieMunch",
+    "FormMunch",
+    "HeaderMunch",
+    "JSONMunch",
+    "MissingKey",
+    "QueryMunch",
+    "Request",
+    "SessionView",
+]
+
+
+class MissingKey(BadRequest, AttributeError):
+    """Attribute access to a key the client did not send.
+
+    An :exc:`AttributeError`, as Munch raises, so ``getattr(req.query, "page",
+    1)`` and ``hasattr`` work; and a 400 Bad Request, so a view that reads
+    ``req.query.page`` answers a request without ``?page=`` with 400 and a
+    clear message instead of a 500, as ``request.args["page"]`` does in Flask.
+
+    .. versionadded:: 1.0
+    """
+
+    #: The attribute that was read; Python sets it, as on any AttributeError.
+    attribute: str | None = None
+
+    # Werkzeug renders ``name`` as the status title, and Python stores the
+    # missing attribute's name in ``name`` when __getattr__ raises; both must
+    # work, so the title stays computed and the stored name goes aside.
+    @property
+    def name(self) -> str:
+        return super().name
+
+    @name.setter
+    def name(self, value: str | None) -> None:
+        self.attribute = value
+
+
+class ClientData(Munch):  # type: ignore[misc]  # munch ships no types
+    """A Munch of data the client sent; a missing key read as an attribute
+    raises :exc:`MissingKey` (400). ``.get()`` and ``in`` work as usual."""
+
+    #: What a key is called in the 400 message.
+    source: t.ClassVar[str] = "key"
+
+    def __getattr__(self, key: str) -> t.Any:
+        try:
+            return super().__getattr__(key)
+        except AttributeError:
+            if key.startswith("__"):  # protocol probes (copy, pickle) stay plain
+                raise
+            raise MissingKey(f"The request has no {self.source} {key!r}.") from None
+
+
+class QueryMunch(ClientData):
+    """``req.query``: the query string parameters."""
+
+    source = "query parameter"
+
+
+class FormMunch(ClientData):
+    """``req.body``: the form fields."""
+
+    source = "form field"
+
+
+class JSONMunch(ClientData):
+    """An object of ``req.json``, at any depth."""
+
+    source = "JSON key"
+
+
+class CookieMunch(ClientData):
+    """``req.cookies``: the request cookies."""
+
+    source = "cookie"
+
+
+def _multidict_munch(data: MultiDict[str, str], cls: type[ClientData]) -> ClientData:
+    """One key per name; a name given several times maps to the list of values."""
+    return cls((key, values[0] if len(values) == 1 else values) for key, values in data.lists())
+
+
+class HeaderMunch(ClientData):
+    """Request headers as a Munch, keyed by lower-case name as in Node.
+
+    Lookups ignore case and accept ``_`` for ``-``, so ``h.user_agent``,
+    ``h["User-Agent"]`` and ``h.get("user-agent")`` find the same value.
+    """
+
+    @staticmethod
+    def _key(name: object) -> object:
+        return name.lower().replace("_", "-") if isinstance(name, str) else name
+
+    def __missing__(self, name: object) -> t.Any:
+        key = self._key(name)
+        if key != name and dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or dict.__contains__(self, self._key(name))
+
+    source = "header"
+
+    def get(self, name: object, default: t.Any = None) -> t.Any:
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+
+class SessionView(MutableMapping[str, t.Any]):
+    """Flask's session with attribute access: ``req.session.user``.
+
+    Every read and write goes to :data:`flask.session`, so Flask's change
+    tracking (and the cookie it sends) works as usual.
+    """
+
+    __slots__ = ("_session",)
+
+    def __init__(self, flask_session: MutableMapping[str, t.Any]) -> None:
+        object.__setattr__(self, "_session", flask_session)
+
+    def __getitem__(self, key: str) -> t.Any:
+        return self._session[key]
+
+    def __setitem__(self, key: str, value: t.Any) -> None:
+        self._session[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._session[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._session)
+
+    def __len__(self) -> int:
+        return len(self._session)
+
+    def __getattr__(self, key: str) -> t.Any:
+        try:
+            return self._session[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __setattr__(self, key: str, value: t.Any) -> None:
+        if key == "permanent":
+            object.__setattr__(self, key, value)  # the property's setter
+        else:
+            self._session[key] = value
+
+    def __delattr__(self, key: str) -> None:
+        try:
+            del self._session[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    @property
+    def permanent(self) -> bool:
+        """Whether the session outlives the browser (Flask's ``session.permanent``)."""
+        return bool(getattr(self._session, "permanent", False))
+
+    @permanent.setter
+    def permanent(self, value: bool) -> None:
+        self._session.permanent = value
+
+    def clear(self) -> None:
+        self._session.clear()
+
+    def __repr__(self) -> str:
+        return f"<SessionView {dict(self._session)!r}>"
+
+
+class Request(FlaskRequest):
+    """Flask's request class, with Express-style Munch views.
+
+    Each view is built on first access and kept for the request::
+
+        @app.post("/users/<int:id>")
+        def update(req, res):
+            name = req.json.user.name      # parsed JSON body
+            page = req.query.get("page")   # ?page=2
+            return res.json({"id": req.params.id, "name": name, "page": page})
+
+    Werkzeug's own attributes (``args``, ``form``, ``headers``,
+    ``get_json()``, ...) are unchanged; ``json`` and ``cookies`` become
+    Munch views.
+
+    .. versionadded:: 1.0
+    """
+
+    @cached_property
+    def res(self) -> Response:
+        """The response builder of this request: the ``res`` a view gets.
+
+        Created on first access from the app's ``response_class``, once per
+        request, so middleware and the view share it (Express's ``req.res``).
+        """
+        return current_app.response_class.for_request()  # type: ignore[attr-defined,no-any-return]
+
+    @cached_property
+    def query(self) -> QueryMunch:
+        """The query string as a Munch; a repeated key maps to a list.
+
+        ``/search?q=flask&tag=a&tag=b`` gives ``req.query.q == "flask"`` and
+        ``req.query.tag == ["a", "b"]``. Use ``req.query.get("x")`` for an
+        optional key: attribute access to a missing one raises
+        :exc:`MissingKey`, an :exc:`AttributeError` that Flask answers with
+        400 Bad Request.
+        """
+        return _multidict_munch(self.args, QueryMunch)
+
+    @cached_property
+    def body(self) -> FormMunch:
+        """The form fields (urlencoded or multipart) as a Munch; a repeated
+        field maps to a list. Uploaded files stay in ``req.files``. A missing
+        field read as an attribute raises :exc:`MissingKey` (400)."""
+        return _multidict_munch(self.form, FormMunch)
+
+    @cached_property
+    def json(self) -> t.Any:
+        """The JSON body: an object becomes a :class:`JSONMunch` (a Munch,
+        recursively), an array a list. A missing key read as an attribute
+        raises :exc:`MissingKey` (400).
+
+        A missing or malformed body, a ``Content-Type`` that is not JSON, or
+        nesting too deep for the parser is answered with 400 Bad Request.
+        ``req.get_json()`` keeps Flask's behaviour.
+
+        ::
+
+            req.json.user.id   # {"user": {"id": 7}} -> 7
+        """
+        if not self.is_json:
+            raise BadRequest("The request body must be JSON (Content-Type: application/json).")
+        try:
+            return munchify(self.get_json(), JSONMunch)
+        except RecursionError:
+            raise BadRequest("The JSON body is nested too deeply.") from None
+
+    @cached_property
+    def header(self) -> HeaderMunch:
+        """The request headers as a :class:`HeaderMunch`: lower-case keys,
+        lookups that ignore case and accept ``_`` for ``-``::
+
+            req.header.user_agent == req.header["User-Agent"]
+        """
+        return HeaderMunch((name.lower(), value) for name, value in self.headers.items())
+
+    @property
+    def headers_munch(self) -> HeaderMunch:
+        """Alias of :attr:`header`."""
+        return self.header
+
+    @cached_property
+    def params(self) -> Munch:
+        """The route variables, already converted: ``<int:id>`` gives an int."""
+        return Munch(self.view_args or {})
+
+    @cached_property
+    def cookies(self) -> CookieMunch:
+        """The request cookies as a Munch (the first value of a repeated name).
+        A missing cookie read as an attribute raises :exc:`MissingKey` (400).
+
+        Flask's session reads its cookie from here with ``.get()``, which
+        still works.
+        """
+        parsed = parse_cookie(";".join(self.headers.getlist("Cookie")))
+        return CookieMunch((key, values[0]) for key, values in parsed.lists())
+
+    @property
+    def session(self) -> SessionView:
+        """Flask's session with attribute access (``req.session.user``).
+
+        Writing needs the app's ``SECRET_KEY``, as in Flask.
+        """
+        return SessionView(session)
+
+    def set_session(self, key: str, value: t.Any) -> None:
+        """Store ``value`` in the session under ``key``.
+
+        ::
+
+            req.set_session("user_id", 7)
+        """
+        session[key] = value
+
+    def set_sessions(self, *pairs: tuple[str, t.Any]) -> None:
+        """Store several ``(key, value)`` pairs in the session.
+
+        ::
+
+            req.set_sessions(("user_id", 7), ("theme", "dark"))
+        """
+        checked = []
+        for pair in pairs:
+            if not isinstance(pair, tuple) or len(pair) != 2:
+                raise TypeError(f"req.set_sessions() takes (key, value) tuples, got {pair!r}")
+            checked.append(pair)
+        for key, value in checked:
+            session[key] = value
+
+    def get_session(self, key: str, default: t.Any = None) -> t.Any:
+        """Return the session value for ``key``, or ``default``."""
+        return session.get(key, default)
+
+    def get(self, field: str) -> str | None:
+        """Return a request header's value, or ``None`` (any case).
+
+        ``Referrer`` and ``Referer`` are interchangeable, as in Express.
+
+        ::
+
+            req.get("content-type")
+        """
+        value = self.headers.get(field)
+        if value is None and field.lower() in ("referer", "referrer"):
+            value = self.headers.get("Referer") or self.headers.get("Referrer")
+        return value
+
+    @t.overload
+    def accepts(self) -> list[str]: ...
+    @t.overload
+    def accepts(self, *types: str | list[str] | tuple[str, ...]) -> str | None: ...
+
+    def accepts(self, *types: str | list[str] | tuple[str, ...]) -> str | list[str] | None:
+        """Return the best of ``types`` for the ``Accept`` header, or ``None``.
+
+        :param types: MIME types (``"application/json"``) or extensions
+            (``"json"``, ``"html"``), or one list of them. With no ``Accept``
+            header the first is returned, as in Express. With no argument,
+            the MIME types the client accepts (``q`` above 0), most
+            preferred first; ``["*/*"]`` with no ``Accept`` header, as in
+            Express.
+
+        ::
+
+            req.accepts("html", "json")  # "json" for Accept: application/json
+        """
+        if len(types) == 1 and isinstance(types[0], (list, tuple)):
+            types = tuple(types[0])
+        if not types:
+            if "Accept" not in self.headers:
+                return ["*/*"]
+            # Werkzeug orders by specificity, then quality; a stable sort on
+            # quality gives the client's preference (ties keep that order).
+            ranked = sorted(self.accept_mimetypes, key=lambda item: -item[1])
+            return [value for value, quality in ranked if quality > 0]
+        kinds = [str(kind) for kind in types]
+        if "Accept" not in self.headers:
+            return kinds[0]
+        by_mimetype: dict[str, str] = {}
+        for kind in kinds:
+            by_mimetype.setdefault(mimetype_for(kind) or kind, kind)
+        best = self.accept_mimetypes.best_match(list(by_mimetype))
+        return None if best is None else by_mimetype[best]
+
+    # -- readers brought by optional pieces ------------------------------------
+
+    def _reader(self, name: str) -> t.Callable[..., t.Any]:
+        readers = getattr(current_app.response_class, "request_readers", {})
+        try:
+            return readers[name]  # type: ignore[no-any-return]
+        except KeyError:
+            raise MissingFeature(missing_feature_message("req", name, reader_piece(name))) from None
+
+    def flashes(
+        self, with_categories: bool = False, category_filter: t.Iterable[str] = ()
+    ) -> list[t.Any]:
+        """Return (and consume) the flashed messages, as
+        :func:`flask.get_flashed_messages`. Provided by fx-flash.
+
+        :param with_categories: return ``(category, message)`` pairs.
+        :param category_filter: only these categories.
+        """
+        return self._reader("flashes")(self, with_categories, category_filter)  # type: ignore[no-any-return]
+
+    @property
+    def signed_cookies(self) -> Munch:
+        """The cookies whose signature verifies with the app's ``SECRET_KEY``,
+        unsigned. Provided by fx-cookies."""
+        return self._reader("signed_cookies")(self)

@@ -1,0 +1,515 @@
+"""The response builder: ``res`` in a ``(req, res)`` view."""
+
+from __future__ import annotations
+
+import re
+import sys
+import typing as t
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cached_property
+from html import escape
+from types import GeneratorType
+
+from flask import current_app, stream_with_context
+from flask.json.provider import DefaultJSONProvider
+from flask.wrappers import Response as FlaskResponse
+from munch import Munch
+from werkzeug.datastructures import Headers, MultiDict
+from werkzeug.exceptions import HTTPException, default_exceptions
+from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.utils import get_content_type
+
+from .content_types import mimetype_for
+from .exceptions import ResponseAlreadySent
+from .features import missing_methods
+
+if t.TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        from typing import Self
+    else:
+        from typing_extensions import Self
+
+__all__ = ["HeaderValue", "Response"]
+
+#: What :meth:`Response.set` and :meth:`Response.append` accept as one value.
+HeaderValue = str | int | float
+
+# RFC 9110 token: what a header field name may contain.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+_JSONABLE = (dict, list, tuple, int, float)  # bool is an int; Munch is a dict
+
+
+def _check_status(code: object, method: str) -> int:
+    if isinstance(code, bool) or not isinstance(code, int):
+        raise TypeError(f"res.{method}() takes an int status code, got {type(code).__name__}")
+    if not 100 <= code <= 999:
+        raise ValueError(f"res.{method}(): {code} is not a status code (100 to 999)")
+    return code
+
+
+def _header_name(name: object) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"a header name must be a str, got {type(name).__name__}")
+    if "\r" in name or "\n" in name:
+        raise ValueError(f"header name {name!r} contains CR or LF")
+    if not _TOKEN.fullmatch(name):
+        raise ValueError(f"{name!r} is not a valid header name")
+    return name
+
+
+def _header_value(name: str, value: object) -> str:
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, (int, float)):
+        text = str(value)
+    else:
+        raise TypeError(
+            f"header {name!r}: a value must be a str, int or float, got {type(value).__name__}"
+        )
+    if "\r" in text or "\n" in text or "\0" in text:
+        raise ValueError(f"header {name!r}: value {text!r} contains CR, LF or NUL")
+    return text
+
+
+def _header_values(name: object, value: object) -> tuple[str, list[str]]:
+    """Validate one ``name: value`` (or ``name: [values]``) pair, changing nothing."""
+    checked = _header_name(name)
+    if isinstance(value, (list, tuple)):
+        return checked, [_header_value(checked, v) for v in value]
+    return checked, [_header_value(checked, value)]
+
+
+def _header_pairs(fields: object) -> Iterable[tuple[object, object]]:
+    if isinstance(fields, Headers):
+        return list(fields.items())
+    if isinstance(fields, MultiDict):
+        return list(fields.items(multi=True))
+    if isinstance(fields, Mapping):
+        return list(fields.items())
+    raise TypeError(
+        f"res.set() takes (name, value) or one mapping or Headers, got {type(fields).__name__}"
+    )
+
+
+def _http_exception(code: int) -> HTTPException:
+    cls = default_exceptions.get(code)
+    if cls is not None:
+        return cls()
+    # Codes Werkzeug has no class for (e.g. 499) still reach the app's
+    # error handlers, which look handlers up by ``e.code``.
+    exc = HTTPException(description=HTTP_STATUS_CODES.get(code, "Error"))
+    exc.code = code
+    return exc
+
+
+class Response(FlaskResponse):
+    """Flask's response class, with Express's response builder methods.
+
+    In a ``(req, res)`` view, ``res`` is a fresh instance of the app's
+    response class for this request. Build the answer on it and either
+    return it or just finish it::
+
+        @app.get("/users/<int:id>")
+        def user(req, res):
+            res.set("X-Request-Id", req.get("X-Request-Id") or "none")
+            return res.send_status(200).json({"id": req.params.id})
+
+    Chainable methods (``set``, ``append``, ``type``, ``send_status``, ...)
+    return ``self``. Terminal methods (``send``, ``json``, ``end``,
+    ``redirect`` and those of the optional pieces) finish the response and
+    also return ``self``; a second terminal call raises
+    :exc:`~fx_core.ResponseAlreadySent`. A terminal method that raises leaves
+    the response unfinished and unchanged.
+
+    Werkzeug's names keep their meaning: ``res.status`` is the status string,
+    ``res.vary`` the Vary header set, ``res.location`` the Location header.
+    ``json`` is a method here; the test client restores Werkzeug's parsed
+    ``json`` property on the responses it returns.
+
+    Methods of pieces that are not composed (``render``, ``attachment``,
+    ``cookie``, ``flash``, ...) raise :exc:`~fx_core.MissingFeature` naming
+    the distribution to install.
+
+    .. versionadded:: 1.0
+    """
+
+    #: The name of the terminal method that finished this response, or
+    #: ``None`` while it is still open.
+    finished_by: str | None = None
+
+    #: Request-side readers a mixin brings along, by name: for example
+    #: fx-flash maps ``"flashes"`` to the function behind ``req.flashes()``.
+    #: A mixin declares its own in its class body; each class sees the merge
+    #: of its bases' and its own, so a composed class has all of them.
+    request_readers: t.ClassVar[Mapping[str, Callable[..., t.Any]]] = {}
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        merged: dict[str, Callable[..., t.Any]] = {}
+        for base in reversed(cls.__mro__[1:]):
+            merged.update(base.__dict__.get("request_readers", {}))
+        merged.update(cls.__dict__.get("request_readers", {}))
+        cls.request_readers = merged
+
+    @classmethod
+    def for_request(cls) -> Self:
+        """Create the builder that a ``(req, res)`` view receives.
+
+        Unlike a response made with ``cls()``, it starts with no
+        ``Content-Type``, so the terminal methods can tell a type the view
+        chose from the default they should pick. Flask-Express calls this
+        once per request (see ``req.res``); there is rarely a reason to call
+        it yourself.
+        """
+        res = cls.__new__(cls)
+        # An instance attribute, read by Werkzeug's __init__: no default
+        # Content-Type header, so none has to be removed afterwards.
+        res.default_mimetype = None
+        cls.__init__(res)
+        return res
+
+    @cached_property
+    def locals(self) -> Munch:
+        """A per-response :class:`~munch.Munch` for values that templates
+        rendered by ``res.render`` (fx-render) see, as Express's
+        ``res.locals``::
+
+            res.locals.user = current_user
+            return res.render("profile.html")
+        """
+        return Munch()
+
+    # -- status --------------------------------------------------------------
+
+    def send_status(self, code: int) -> Self:
+        """Set the status code; chainable.
+
+        :param code: an ``int`` from 100 to 999. Other types raise
+            :exc:`TypeError`, other numbers :exc:`ValueError`.
+
+        ::
+
+            return res.send_status(201).json(created)
+        """
+        self.status_code = _check_status(code, "send_status")
+        return self
+
+    #: Alias of :meth:`send_status`.
+    set_status = send_status
+    #: Express-style alias of :meth:`send_status`.
+    sendStatus = send_status
+
+    # -- headers -------------------------------------------------------------
+
+    def set(
+        self,
+        field: str | Mapping[str, t.Any] | Headers,
+        value: HeaderValue | Iterable[HeaderValue] | None = None,
+    ) -> Self:
+        """Set one header, or several from a mapping or :class:`Headers`,
+        replacing any value it had; chainable.
+
+        :param field: a header name, or a mapping / ``Headers`` of them.
+        :param value: the value; a list sets the header once per item.
+            Values are stored verbatim (``"text/plain"`` gets no charset).
+
+        A CR or LF in a name or value raises :exc:`ValueError`; nothing is
+        changed when any pair is invalid.
+
+        ::
+
+            res.set("Cache-Control", "no-store")
+            res.set({"X-A": "1", "X-B": ["2", "3"]})
+        """
+        if isinstance(field, str):
+            if value is None:
+                raise TypeError(f"res.set({field!r}) needs a value")
+            pairs = [_header_values(field, value)]
+        else:
+            if value is not None:
+                raise TypeError("res.set(mapping) takes no second argument")
+            grouped: dict[str, tuple[str, list[str]]] = {}
+            for name, item in _header_pairs(field):
+                key, values = _header_values(name, item)
+                grouped.setdefault(key.lower(), (key, []))[1].extend(values)
+            pairs = list(grouped.values())
+        for key, values in pairs:
+            self.headers.setlist(key, values)
+        return self
+
+    def append(self, field: str, value: HeaderValue | Iterable[HeaderValue]) -> Self:
+        """Add a header value, keeping the values it already has; chainable.
+
+        :param field: the header name.
+        :param value: one value, or a list of values to add in order.
+
+        ::
+
+            res.append("Link", "</a.css>; rel=preload")
+            res.append("Warning", ["199 Misc", "299 Other"])
+        """
+        key, values = _header_values(field, value)
+        for item in values:
+            self.headers.add(key, item)
+        return self
+
+    def get(self, field: str) -> str | None:
+        """Return the value of a response header, or ``None``.
+
+        :param field: the header name, in any case.
+
+        ::
+
+            res.type("json")
+            res.get("content-type")  # "application/json"
+        """
+        return self.headers.get(field)
+
+    def type(self, type_: str) -> Self:
+        """Set ``Content-Type`` from a MIME type or a file extension; chainable.
+
+        :param type_: a MIME type (``"application/json"``) kept as given, or an
+            extension with or without its dot (``"html"``, ``".png"``,
+            ``"js"``). Text types get ``; charset=utf-8``; ``js`` is
+            ``text/javascript`` (RFC 9239); an unknown extension gives
+            ``application/octet-stream``.
+
+        ::
+
+            res.type("html")   # text/html; charset=utf-8
+            res.type(".png")   # image/png
+        """
+        if not isinstance(type_, str):
+            raise TypeError(f"res.type() takes a str, got {type(type_).__name__}")
+        if not type_:
+            raise ValueError("res.type() needs a MIME type or an extension")
+        mimetype = mimetype_for(type_) or "application/octet-stream"
+        if ";" not in mimetype:
+            mimetype = get_content_type(mimetype, "utf-8")
+        self.headers["Content-Type"] = _header_value("Content-Type", mimetype)
+        return self
+
+    # -- terminal methods ----------------------------------------------------
+
+    def _check_open(self, method: str) -> None:
+        if self.finished_by is not None:
+            raise ResponseAlreadySent(
+                f"res.{method}() was called, but res.{self.finished_by}() already "
+                "sent this response"
+            )
+
+    def _finish(self, method: str) -> Self:
+        self.finished_by = method
+        return self
+
+    def _set_body(self, body: str | bytes, default_type: str) -> None:
+        if "Content-Type" not in self.headers:
+            self.headers["Content-Type"] = default_type
+        self.set_data(body)
+
+    def send(self, body: t.Any = None) -> Self:
+        """Send the body; terminal.
+
+        :param body: decided in this order: ``None`` sends an empty body;
+            ``str`` is sent as ``text/html; charset=utf-8``; ``bytes``,
+            ``bytearray`` and ``memoryview`` as ``application/octet-stream``;
+            JSON-able values (``dict``, ``list``, ``tuple``, Munch, ``int``,
+            ``float``, ``bool``) go through :meth:`json`; any other iterator
+            or generator is streamed as the body (its ``str`` items encoded
+            as UTF-8), ``text/html; charset=utf-8`` as Flask does for a
+            returned generator; a generator runs inside the request context,
+            as with :func:`flask.stream_with_context`. A ``Content-Type`` set
+            before is never changed.
+
+        ::
+
+            return res.send("<h1>Hello</h1>")
+            return res.send({"ok": True})
+        """
+        self._check_open("send")
+        if body is None:
+            self.set_data(b"")
+        elif isinstance(body, str):
+            self._set_body(body, "text/html; charset=utf-8")
+        elif isinstance(body, (bytes, bytearray, memoryview)):
+            self._set_body(bytes(body), "application/octet-stream")
+        elif isinstance(body, _JSONABLE):
+            return self._send_json(body, "send")
+        elif isinstance(body, Iterator):
+            # Streamed: Werkzeug reads it only when the server sends the body,
+            # after the view returned; a generator keeps the request context,
+            # so it may still read `request` or `session` as it runs.
+            if isinstance(body, GeneratorType):
+                body = stream_with_context(body)
+            self.make_response(body)
+        else:
+            raise TypeError(
+                f"res.send() cannot send a {type(body).__name__}: pass a str, bytes, "
+                "a JSON-able value (dict, list, number, bool), an iterator or None"
+            )
+        return self._finish("send")
+
+    def json(self, *args: t.Any, **kwargs: t.Any) -> Self:
+        """Serialize a value with the app's JSON provider and send it; terminal.
+
+        Goes through ``current_app.json``, so a custom provider, ``sort_keys``
+        and ``compact`` apply as they do for :func:`flask.jsonify`.
+        ``Content-Type`` is the provider's (``application/json``) unless one
+        was set before, e.g. ``application/vnd.api+json``.
+
+        :param args: one value to serialize.
+        :param kwargs: or keyword arguments, serialized as an object. With
+            neither, ``{}`` is sent. Both at once raise :exc:`TypeError`, as
+            does a value the provider cannot serialize.
+
+        ::
+
+            return res.json({"id": 1})
+            return res.json(id=1, name="Ada")
+        """
+        # Werkzeug's ``json`` is a property that parses the body; this class
+        # makes it the builder method. The test client restores the property.
+        self._check_open("json")
+        if args and kwargs:
+            raise TypeError("res.json() takes one value or keyword arguments, not both")
+        if len(args) > 1:
+            raise TypeError(f"res.json() takes one value, got {len(args)}")
+        return self._send_json(args[0] if args else kwargs, "json")
+
+    def _send_json(self, obj: t.Any, method: str) -> Self:
+        provider = current_app.json
+        try:
+            if isinstance(provider, DefaultJSONProvider):
+                # The same text flask.jsonify produces, without building the
+                # extra Response object that provider.response() would.
+                if (provider.compact is None and current_app.debug) or provider.compact is False:
+                    text = provider.dumps(obj, indent=2) + "\n"
+                else:
+                    text = provider.dumps(obj, separators=(",", ":")) + "\n"
+            else:
+                text = provider.dumps(obj)
+        except TypeError as e:
+            raise TypeError(f"res.{method}(): {e}") from e
+        self._set_body(text, getattr(provider, "mimetype", "application/json"))
+        return self._finish(method)
+
+    def end(self, code: int | None = None) -> Self:
+        """Finish the response with an empty body; terminal.
+
+        :param code: with no code, the current status is kept. A 4xx or 5xx
+            code raises the matching :class:`~werkzeug.exceptions.HTTPException`
+            (``end(400)`` is Bad Request) so the app's error handlers answer.
+            Any other code from 100 to 999 becomes the status. Anything else
+            raises :exc:`ValueError`.
+
+        ::
+
+            return res.send_status(204).end()
+            return res.end(404)  # the app's 404 page
+        """
+        if code is not None and (
+            isinstance(code, bool) or not isinstance(code, int) or not 100 <= code <= 999
+        ):
+            raise ValueError(f"res.end(): {code!r} is not a status code (100 to 999)")
+        self._check_open("end")
+        if code is not None:
+            if 400 <= code < 600:
+                raise _http_exception(code)
+            self.status_code = code
+        self.set_data(b"")
+        return self._finish("end")
+
+    def redirect(self, location: str, code: int | None = None) -> Self:
+        """Redirect to ``location``; terminal.
+
+        :param location: the URL for the ``Location`` header. A CR or LF in it
+            raises :exc:`ValueError`.
+        :param code: the 3xx status. By default a 3xx set before with
+            :meth:`send_status` is used, else 302.
+
+        ::
+
+            return res.redirect("/login")
+            return res.send_status(301).redirect("/new-home")
+        """
+        self._check_open("redirect")
+        if not isinstance(location, str):
+            raise TypeError(f"res.redirect() takes a str location, got {type(location).__name__}")
+        if "\r" in location or "\n" in location:
+            raise ValueError(f"res.redirect(): location {location!r} contains CR or LF")
+        if code is None:
+            code = self.status_code if 300 <= self.status_code < 400 else 302
+        elif isinstance(code, bool) or not isinstance(code, int) or not 300 <= code < 400:
+            raise ValueError(f"res.redirect(): {code!r} is not a redirect status (300 to 399)")
+        shown = escape(location)
+        self.status_code = code
+        self.headers["Location"] = location
+        self._set_body(
+            "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"
+            f'<h1>Redirecting...</h1>\n<p>Redirecting to <a href="{shown}">{shown}</a>.</p>\n',
+            "text/html; charset=utf-8",
+        )
+        return self._finish("redirect")
+
+    def make_response(
+        self,
+        response: str | bytes | Iterable[bytes] | None = None,
+        status: int | str | None = None,
+        headers: Mapping[str, t.Any] | Headers | None = None,
+        mimetype: str | None = None,
+        content_type: str | None = None,
+        direct_passthrough: bool = False,
+    ) -> Self:
+        """Set body and metadata on this response and return it.
+
+        The base the terminal methods build on, with the parameters of
+        :class:`flask.Response`. It does not finish the response.
+
+        :param response: the body: a ``str`` or ``bytes``, or an iterable of
+            bytes. With a body and no ``Content-Type`` yet,
+            ``text/html; charset=utf-8`` is used.
+        :param status: an ``int`` code or a full status string (``"201 Created"``).
+        :param headers: headers to set, as for :meth:`set`.
+        :param mimetype: a MIME type; text types get a charset.
+        :param content_type: the full ``Content-Type``; wins over ``mimetype``.
+        :param direct_passthrough: as for :class:`werkzeug.wrappers.Response`.
+
+        ::
+
+            return res.make_response("created", 201, {"X-Id": "7"})
+        """
+        if content_type is None and mimetype is not None:
+            content_type = get_content_type(mimetype, "utf-8")
+        if content_type is not None:
+            content_type = _header_value("Content-Type", content_type)
+        if isinstance(status, int):
+            _check_status(status, "make_response")
+        elif status is not None and not isinstance(status, str):
+            raise TypeError(f"res.make_response(): status must be an int or str, got {status!r}")
+        if headers is not None:
+            self.set(headers)
+        if status is not None:
+            self.status = status
+        if content_type is not None:
+            self.headers["Content-Type"] = content_type
+        if response is not None:
+            if "Content-Type" not in self.headers:
+                self.headers["Content-Type"] = get_content_type(
+                    type(self).default_mimetype or "text/html", "utf-8"
+                )
+            if isinstance(response, (str, bytes, bytearray)):
+                self.set_data(response)
+            else:
+                self.response = response
+        self.direct_passthrough = direct_passthrough
+        return self
+
+
+if not t.TYPE_CHECKING:
+    # Stubs that name the distribution to install. Set after the class body so
+    # type checkers never see them: a typo such as ``res.rendr()`` is still
+    # reported, and a composed mixin's real method shadows its stub.
+    for _name, _stub in missing_methods().items():
+        setattr(Response, _name, _stub)
+    del _name, _stub

@@ -1,0 +1,103 @@
+"""The ``(req, res)`` view adapter.
+
+A view whose first two parameters are named ``req``/``request`` and
+``res``/``response`` is called with the request and its response builder.
+The decision is made once, when the view is registered; the adapted callable
+does no inspection per request.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing as t
+
+from flask import request
+
+if t.TYPE_CHECKING:
+    from flask import Flask
+
+__all__ = ["adapt_view", "takes_req_res"]
+
+_REQ_NAMES = frozenset({"req", "request"})
+_RES_NAMES = frozenset({"res", "response"})
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
+def takes_req_res(func: t.Callable[..., t.Any]) -> bool:
+    """Whether ``func``'s first two parameters are ``(req, res)``.
+
+    :param func: a view function (a bound method's ``self`` is not counted).
+    """
+    try:
+        params = list(inspect.signature(func).parameters.values())
+    except (TypeError, ValueError):  # builtins and other callables with no signature
+        return False
+    return (
+        len(params) >= 2
+        and params[0].kind in _POSITIONAL
+        and params[1].kind in _POSITIONAL
+        and params[0].name in _REQ_NAMES
+        and params[1].name in _RES_NAMES
+    )
+
+
+def route_parameters(func: t.Callable[..., t.Any]) -> frozenset[str] | None:
+    """The keyword parameters ``func`` accepts after ``(req, res)``, or
+    ``None`` when it takes ``**kwargs`` (and so every route variable)."""
+    names = []
+    for param in list(inspect.signature(func).parameters.values())[2:]:
+        if param.kind is inspect.Parameter.VAR_KEYWORD:
+            return None
+        if param.kind is not inspect.Parameter.VAR_POSITIONAL:
+            names.append(param.name)
+    return frozenset(names)
+
+
+def view_name(func: t.Callable[..., t.Any]) -> str:
+    """A name for messages: ``module.qualname`` of the function."""
+    module = getattr(func, "__module__", None)
+    qualname = getattr(func, "__qualname__", None) or repr(func)
+    return f"{module}.{qualname}" if module else qualname
+
+
+def adapt_view(app: Flask, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+    """Return a callable that Flask can call with the route's keyword
+    arguments, and that calls ``func(req, res, **kwargs)``.
+
+    Route variables go to the parameters of the same name; those the view
+    does not declare are left out (they are in ``req.params``), so
+    ``def user(req, res)`` serves ``/users/<int:id>``.
+
+    An ``async def`` view is run through ``app.async_to_sync``, as Flask runs
+    its own async views. A view that returns ``None`` gets its ``res`` back
+    when it finished it, and a :exc:`TypeError` naming it otherwise.
+
+    :param app: the app whose ``async_to_sync`` runs coroutine views.
+    :param func: the ``(req, res)`` view.
+    """
+    run = app.async_to_sync(func) if inspect.iscoroutinefunction(func) else func
+    name = view_name(func)
+    accepted = route_parameters(func)
+
+    def call(**kwargs: t.Any) -> t.Any:
+        # Flask types the `request` proxy as the Request it stands for.
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        res = req.res
+        if accepted is not None and kwargs:
+            kwargs = {key: value for key, value in kwargs.items() if key in accepted}
+        rv = run(req, res, **kwargs)
+        if rv is None:
+            if res.finished_by is not None:
+                return res
+            raise TypeError(
+                f"The view function {name!r} returned None and did not finish res. "
+                "Return a response (e.g. 'return res.send(...)') or call a terminal "
+                "method such as res.send(), res.json() or res.end()."
+            )
+        return rv
+
+    call.__name__ = getattr(func, "__name__", "view")
+    call.__qualname__ = getattr(func, "__qualname__", call.__name__)
+    call.__doc__ = func.__doc__
+    call.__wrapped__ = func  # type: ignore[attr-defined]
+    return call
