@@ -1,0 +1,273 @@
+"""The demo views: one ``(req, res)`` view for each method shown.
+
+Each view's docstring is the one-line explanation its page shows, and its
+source is shown below it, so keep them short.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import shlex
+import typing as t
+from dataclasses import dataclass
+
+from flask import url_for
+
+from flask_express import Blueprint
+from flask_express.typing import Request, Response
+
+__all__ = ["DEMOS", "DEMOS_BY_NAME", "Demo", "demos"]
+
+demos = Blueprint("demos", __name__)
+
+
+# -- res: the response builder ------------------------------------------------
+
+
+@demos.get("/res/send_status")
+def res_send_status(req: Request, res: Response) -> Response:
+    """res.send_status(code) sets the status code; set_status and sendStatus are aliases."""
+    return res.send_status(201).type("txt").send(f"This answer has the status {res.status}.")
+
+
+@demos.get("/res/set")
+def res_set(req: Request, res: Response) -> Response:
+    """res.set(name, value) or res.set(mapping) sets response headers, replacing old values."""
+    res.set("X-Powered-By", "Flask-Express")
+    res.set({"Cache-Control": "no-store", "X-Frame-Options": "SAMEORIGIN"})
+    return res.type("txt").send(f"The headers of this answer:\n\n{res.headers}")
+
+
+@demos.get("/res/append")
+def res_append(req: Request, res: Response) -> Response:
+    """res.append(name, value) adds a header value and keeps the ones already there."""
+    res.append("X-Step", "first").append("X-Step", "second")
+    return res.type("txt").send(f"The headers of this answer:\n\n{res.headers}")
+
+
+@demos.get("/res/get")
+def res_get(req: Request, res: Response) -> Response:
+    """res.get(name) reads a response header back, in any case, or None."""
+    res.set("X-Request-Id", "demo-42")
+    lines = [f"res.get({name!r}) = {res.get(name)!r}" for name in ("x-request-id", "X-Missing")]
+    return res.type("txt").send("\n".join(lines))
+
+
+@demos.get("/res/type")
+def res_type(req: Request, res: Response) -> Response:
+    """res.type(kind) sets Content-Type from an extension or a MIME type; text gets a charset."""
+    return res.type("txt").send("<b>Not bold:</b> res.type('txt') made this text/plain.")
+
+
+@demos.get("/res/send")
+def res_send(req: Request, res: Response) -> Response:
+    """res.send(body) sends a str as HTML, bytes as binary and a dict or list as JSON."""
+    return res.send("<h1>Hello from res.send()</h1><p>A <code>str</code> is sent as text/html.</p>")
+
+
+@demos.get("/res/json")
+def res_json(req: Request, res: Response) -> Response:
+    """res.json(value) serializes with the app's JSON provider and sends application/json."""
+    return res.json({"framework": "Flask-Express", "views": "(req, res)", "answer": 42})
+
+
+@demos.get("/res/end")
+def res_end(req: Request, res: Response) -> Response:
+    """res.end() finishes with an empty body; res.end(404) hands over to the app's 404 page."""
+    return res.end(404)
+
+
+@demos.get("/res/redirect")
+def res_redirect(req: Request, res: Response) -> Response:
+    """res.redirect(location) answers 302 Found with a Location header."""
+    return res.redirect(url_for(".redirected"))
+
+
+@demos.get("/res/redirect/landed")
+def redirected(req: Request, res: Response) -> Response:
+    """Where res.redirect() sends the visitor."""
+    return res.type("txt").send("You were redirected here by res.redirect().")
+
+
+@demos.get("/res/make_response")
+def res_make_response(req: Request, res: Response) -> Response:
+    """res.make_response(body, status, headers, ...) sets body and metadata in one call."""
+    return res.make_response(
+        "Built by make_response.", 202, {"X-Built-By": "make_response"}, mimetype="text/plain"
+    )
+
+
+@demos.get("/res/locals")
+def res_locals(req: Request, res: Response) -> Response:
+    """res.locals is a per-request Munch for template values; here it is sent as JSON."""
+    res.locals.user = "Ada"
+    res.locals.theme = "dark"
+    return res.json(res.locals)
+
+
+@demos.get("/res/set_cookie")
+def res_set_cookie(req: Request, res: Response) -> Response:
+    """res.set_cookie(key, value, ...) is Werkzeug's method: it adds a Set-Cookie header."""
+    res.set_cookie("flavour", "chocolate-chip", max_age=600, httponly=True, samesite="Lax")
+    return res.type("txt").send(f"Set-Cookie: {res.get('Set-Cookie')}\n\nreq.cookies shows it.")
+
+
+# -- req: the request ---------------------------------------------------------
+
+
+@demos.get("/req/query")
+def req_query(req: Request, res: Response) -> Response:
+    """req.query is the query string as a Munch; a repeated key gives a list."""
+    return res.json(query=req.query, name=req.query.get("name"))
+
+
+@demos.post("/req/body")
+def req_body(req: Request, res: Response) -> Response:
+    """req.body is the posted form fields as a Munch; a repeated field gives a list."""
+    return res.json(body=req.body)
+
+
+@demos.post("/req/json")
+def req_json(req: Request, res: Response) -> Response:
+    """req.json is the parsed JSON body (objects become Munch); a malformed body is a 400."""
+    return res.json(received=req.json)
+
+
+@demos.get("/req/header")
+def req_header(req: Request, res: Response) -> Response:
+    """req.header (alias req.headers_munch) is the request headers as a Munch, any case."""
+    return res.json(user_agent=req.header.get("user_agent"), accept=req.headers_munch.get("Accept"))
+
+
+@demos.get("/req/params/<int:id>")
+def req_params(req: Request, res: Response) -> Response:
+    """req.params holds the route variables, already converted: <int:id> gives an int."""
+    return res.json(id=req.params.id, type=type(req.params.id).__name__)
+
+
+@demos.get("/req/cookies")
+def req_cookies(req: Request, res: Response) -> Response:
+    """req.cookies is the request's cookies as a Munch (visit res.set_cookie first)."""
+    return res.json(cookies=req.cookies, flavour=req.cookies.get("flavour"))
+
+
+@demos.get("/req/session")
+def req_session(req: Request, res: Response) -> Response:
+    """req.session is Flask's session with attribute access; this one counts your visits."""
+    req.session.visits = req.session.get("visits", 0) + 1
+    return res.json(visits=req.session.visits)
+
+
+@demos.get("/req/set_session")
+def req_set_session(req: Request, res: Response) -> Response:
+    """req.set_session(key, value) stores one value in the session."""
+    req.set_session("colour", req.query.get("colour", "teal"))
+    return res.json(session=dict(req.session))
+
+
+@demos.get("/req/set_sessions")
+def req_set_sessions(req: Request, res: Response) -> Response:
+    """req.set_sessions((key, value), ...) stores several values in the session at once."""
+    req.set_sessions(("user", "ada"), ("theme", "dark"))
+    return res.json(session=dict(req.session))
+
+
+@demos.get("/req/get_session")
+def req_get_session(req: Request, res: Response) -> Response:
+    """req.get_session(key, default) reads a session value (set by req.set_sessions)."""
+    return res.json(user=req.get_session("user"), theme=req.get_session("theme", "light"))
+
+
+@demos.get("/req/get")
+def req_get(req: Request, res: Response) -> Response:
+    """req.get(name) returns a request header in any case, or None; Referrer = Referer."""
+    return res.json(
+        user_agent=req.get("user-agent"), referrer=req.get("Referrer"), missing=req.get("X-Missing")
+    )
+
+
+@demos.get("/req/accepts")
+def req_accepts(req: Request, res: Response) -> Response:
+    """req.accepts(*types) picks the best of the types for the Accept header, or None."""
+    return res.json(best=req.accepts("html", "json"), accept=req.get("Accept"))
+
+
+# -- the list the pages are built from ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Demo:
+    """One method shown by one view."""
+
+    #: The method as a view calls it, e.g. ``"res.json"``.
+    name: str
+    #: The view that shows it.
+    view: t.Callable[..., t.Any]
+    #: The URL that runs the view (with example route variables or query).
+    url: str
+    #: For a view that reads posted form fields: example ``(name, value)`` pairs.
+    form: tuple[tuple[str, str], ...] = ()
+    #: For a view that reads a posted JSON body: an example body.
+    json_body: str | None = None
+
+    @property
+    def post(self) -> t.Literal["form", "json"] | None:
+        """How the view's example is sent: ``"form"``, ``"json"``, or ``None`` for a GET."""
+        if self.form:
+            return "form"
+        return None if self.json_body is None else "json"
+
+    @property
+    def summary(self) -> str:
+        """The one-line explanation: the first line of the view's docstring."""
+        return (inspect.getdoc(self.view) or "").partition("\n")[0]
+
+    @property
+    def source(self) -> str:
+        """The view's source code."""
+        return inspect.getsource(self.view)
+
+    def curl(self, host_url: str) -> str:
+        """The ``curl`` command that runs the view on the server at ``host_url``."""
+        url = shlex.quote(host_url.rstrip("/") + self.url)
+        if self.json_body is not None:
+            body = shlex.quote(self.json_body)
+            return f"curl -i -H 'Content-Type: application/json' -d {body} {url}"
+        fields = "".join(f"-d {shlex.quote(f'{name}={value}')} " for name, value in self.form)
+        return f"curl -i {fields}{url}"
+
+
+_FORM_EXAMPLE = (("name", "Ada"), ("language", "Python"), ("language", "JavaScript"))
+_JSON_EXAMPLE = json.dumps({"user": {"name": "Ada", "languages": ["Python", "JavaScript"]}})
+
+#: Every demo, in the order the index lists them.
+DEMOS: tuple[Demo, ...] = (
+    Demo("res.send_status", res_send_status, "/res/send_status"),
+    Demo("res.set", res_set, "/res/set"),
+    Demo("res.append", res_append, "/res/append"),
+    Demo("res.get", res_get, "/res/get"),
+    Demo("res.type", res_type, "/res/type"),
+    Demo("res.send", res_send, "/res/send"),
+    Demo("res.json", res_json, "/res/json"),
+    Demo("res.end", res_end, "/res/end"),
+    Demo("res.redirect", res_redirect, "/res/redirect"),
+    Demo("res.make_response", res_make_response, "/res/make_response"),
+    Demo("res.locals", res_locals, "/res/locals"),
+    Demo("res.set_cookie", res_set_cookie, "/res/set_cookie"),
+    Demo("req.query", req_query, "/req/query?name=Ada&tag=flask&tag=express"),
+    Demo("req.body", req_body, "/req/body", form=_FORM_EXAMPLE),
+    Demo("req.json", req_json, "/req/json", json_body=_JSON_EXAMPLE),
+    Demo("req.header", req_header, "/req/header"),
+    Demo("req.params", req_params, "/req/params/42"),
+    Demo("req.cookies", req_cookies, "/req/cookies"),
+    Demo("req.session", req_session, "/req/session"),
+    Demo("req.set_session", req_set_session, "/req/set_session?colour=teal"),
+    Demo("req.set_sessions", req_set_sessions, "/req/set_sessions"),
+    Demo("req.get_session", req_get_session, "/req/get_session"),
+    Demo("req.get", req_get, "/req/get"),
+    Demo("req.accepts", req_accepts, "/req/accepts"),
+)
+
+#: The demos by name, for the ``/show/<name>`` pages.
+DEMOS_BY_NAME: dict[str, Demo] = {demo.name: demo for demo in DEMOS}

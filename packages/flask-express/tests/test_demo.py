@@ -1,0 +1,393 @@
+"""The demo app (flask_express.demo) through Flask's test client."""
+
+from __future__ import annotations
+
+import html
+import re
+import shlex
+from collections.abc import Iterator
+from html.parser import HTMLParser
+
+import pytest
+from flask.testing import FlaskClient
+from markupsafe import escape
+from werkzeug.datastructures import MultiDict
+from werkzeug.test import TestResponse
+
+import flask_express
+import flask_express.demo
+from flask_express.demo import DEMO_SECRET_KEY, create_app
+from flask_express.demo.__main__ import main
+from flask_express.demo.views import DEMOS, Demo
+
+#: What the demo must show: every res and req method implemented so far.
+SHOWN = {
+    "res.send_status", "res.set", "res.append", "res.get", "res.type", "res.send", "res.json",
+    "res.end", "res.redirect", "res.make_response", "res.locals", "res.set_cookie",
+    "req.query", "req.body", "req.json", "req.header", "req.params", "req.cookies",
+    "req.session", "req.set_session", "req.set_sessions", "req.get_session", "req.get",
+    "req.accepts",
+}  # fmt: skip
+
+
+class Links(HTMLParser):
+    """Collects the URLs a page links to: ``a href``, ``iframe src``, form actions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.frames: list[str] = []
+        self.forms: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "a" and found.get("href"):
+            self.hrefs.append(found["href"] or "")
+        elif tag == "iframe" and found.get("src"):
+            self.frames.append(found["src"] or "")
+        elif tag == "form" and found.get("action"):
+            self.forms.append(((found.get("method") or "get").upper(), found["action"] or ""))
+
+
+def links(rv: TestResponse) -> Links:
+    parser = Links()
+    parser.feed(rv.get_data(as_text=True))
+    return parser
+
+
+@pytest.fixture
+def app() -> flask_express.FlaskExpress:
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture
+def client(app: flask_express.FlaskExpress) -> Iterator[FlaskClient]:
+    with app.test_client() as client:
+        yield client
+
+
+def assert_clean_error(rv: TestResponse, code: int, text: str) -> None:
+    body = rv.get_data(as_text=True)
+    assert rv.status_code == code
+    assert text in body
+    assert "Traceback" not in body
+
+
+# -- the app ------------------------------------------------------------------
+
+
+def test_module_app_is_a_meta_package_app() -> None:
+    app = flask_express.demo.app
+    assert isinstance(app, flask_express.FlaskExpress)
+    assert app.response_class is flask_express.Response
+    assert app.import_name == "flask_express.demo"
+
+
+def test_secret_key_defaults_to_the_demo_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+    assert create_app().config["SECRET_KEY"] == DEMO_SECRET_KEY
+
+
+def test_secret_key_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLASK_SECRET_KEY", "from-the-environment")
+    assert create_app().config["SECRET_KEY"] == "from-the-environment"
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], (5000, "127.0.0.1")),
+        (["--port", "8123"], (8123, "127.0.0.1")),
+        (["--host", "localhost", "--port", "8124"], (8124, "localhost")),
+    ],
+)
+def test_main_serves_with_listen(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], expected: tuple[int, str]
+) -> None:
+    calls: list[tuple[object, ...]] = []
+    monkeypatch.setattr(flask_express.demo.app, "listen", lambda *args: calls.append(args))
+    main(argv)
+    assert calls == [expected]
+
+
+def test_main_rejects_a_port_that_is_not_a_number(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--port", "http"])
+    assert exc.value.code == 2
+    assert "--port" in capsys.readouterr().err
+
+
+# -- the index and the demo pages ---------------------------------------------
+
+
+def test_demos_cover_every_implemented_method() -> None:
+    names = [demo.name for demo in DEMOS]
+    assert len(names) == len(set(names))
+    assert set(names) == SHOWN
+
+
+def test_index_links_every_demo(client: FlaskClient) -> None:
+    rv = client.get("/")
+    assert rv.status_code == 200
+    assert rv.content_type == "text/html; charset=utf-8"
+    assert "<h1>Flask-Express demo</h1>" in rv.get_data(as_text=True)
+    hrefs = links(rv).hrefs
+    for demo in DEMOS:
+        assert f"/show/{demo.name}" in hrefs
+        if demo.post is None:
+            assert demo.url in hrefs
+
+
+def test_every_linked_route_answers(client: FlaskClient) -> None:
+    # The index links the demo pages and the GET routes; each page links
+    # (or frames, or posts a form to) its route.
+    page_links = links(client.get("/"))
+    targets: set[tuple[str, str]] = {("GET", href) for href in page_links.hrefs}
+    for href in page_links.hrefs:
+        if href.startswith("/show/"):
+            found = links(client.get(href))
+            targets.update(("GET", url) for url in found.hrefs + found.frames)
+            targets.update(found.forms)
+    assert len(targets) > len(DEMOS)
+    for method, url in sorted(targets):
+        assert url.startswith("/"), url  # no external links
+        rv = client.open(url, method=method)
+        assert rv.status_code < 500, (method, url)
+        if url != "/res/end":
+            assert rv.status_code < 400, (method, url)
+
+
+@pytest.mark.parametrize("demo", [pytest.param(demo, id=demo.name) for demo in DEMOS])
+def test_demo_page_shows_explanation_code_and_answer(client: FlaskClient, demo: Demo) -> None:
+    rv = client.get(f"/show/{demo.name}")
+    assert rv.status_code == 200
+    assert rv.content_type == "text/html; charset=utf-8"
+    body = rv.get_data(as_text=True)
+    assert f"<h1><code>{demo.name}</code></h1>" in body
+    # The one-line explanation, from the view's docstring.
+    assert demo.summary.startswith(demo.name)
+    assert f'<p class="summary">{escape(demo.summary)}</p>' in body
+    # The view's code, escaped in a <pre>.
+    code = re.search(r"<pre><code>(.*?)</code></pre>", body, re.DOTALL)
+    assert code is not None
+    assert "<" not in code.group(1)
+    assert html.unescape(code.group(1)) == demo.source
+    assert f"def {demo.view.__name__}(req: Request, res: Response)" in demo.source
+    # The live answer: framed for a GET, a form or a fetch for a POST.
+    found = links(rv)
+    if demo.post is None:
+        assert found.frames == [demo.url]
+        assert demo.url in found.hrefs
+    elif demo.post == "form":
+        assert found.forms == [("POST", demo.url)]
+    else:
+        assert f'data-url="{demo.url}"' in body
+        assert "fetch(form.dataset.url" in body
+    # A curl command that runs the same request.
+    curl = re.search(r"<pre><code>(curl .*?)</code></pre>", body)
+    assert curl is not None
+    expected = ["curl", "-i"]
+    if demo.post == "json":
+        expected += ["-H", "Content-Type: application/json", "-d", demo.json_body or ""]
+    for name, value in demo.form:
+        expected += ["-d", f"{name}={value}"]
+    assert shlex.split(html.unescape(curl.group(1))) == [*expected, f"http://localhost{demo.url}"]
+
+
+def test_unknown_demo_page_is_the_404_page(client: FlaskClient) -> None:
+    assert_clean_error(client.get("/show/res.nope"), 404, "404 Not Found")
+
+
+# -- each demo route does what its page says ----------------------------------
+
+
+def test_res_send_status(client: FlaskClient) -> None:
+    rv = client.get("/res/send_status")
+    assert rv.status_code == 201
+    assert rv.get_data(as_text=True) == "This answer has the status 201 CREATED."
+
+
+def test_res_set(client: FlaskClient) -> None:
+    rv = client.get("/res/set")
+    assert rv.status_code == 200
+    assert rv.headers.getlist("X-Powered-By") == ["Flask-Express"]
+    assert rv.headers["Cache-Control"] == "no-store"
+    assert rv.headers["X-Frame-Options"] == "SAMEORIGIN"
+    body = rv.get_data(as_text=True)
+    assert "X-Powered-By: Flask-Express\r\n" in body
+    assert "Cache-Control: no-store\r\n" in body
+
+
+def test_res_append(client: FlaskClient) -> None:
+    rv = client.get("/res/append")
+    assert rv.headers.getlist("X-Step") == ["first", "second"]
+    assert "X-Step: first\r\nX-Step: second\r\n" in rv.get_data(as_text=True)
+
+
+def test_res_get(client: FlaskClient) -> None:
+    rv = client.get("/res/get")
+    assert rv.headers["X-Request-Id"] == "demo-42"
+    assert rv.get_data(as_text=True) == (
+        "res.get('x-request-id') = 'demo-42'\nres.get('X-Missing') = None"
+    )
+
+
+def test_res_type(client: FlaskClient) -> None:
+    rv = client.get("/res/type")
+    assert rv.content_type == "text/plain; charset=utf-8"
+    assert rv.get_data(as_text=True).startswith("<b>Not bold:</b>")
+
+
+def test_res_send(client: FlaskClient) -> None:
+    rv = client.get("/res/send")
+    assert rv.status_code == 200
+    assert rv.content_type == "text/html; charset=utf-8"
+    assert rv.get_data(as_text=True).startswith("<h1>Hello from res.send()</h1>")
+
+
+def test_res_json(client: FlaskClient) -> None:
+    rv = client.get("/res/json")
+    assert rv.content_type == "application/json"
+    assert rv.json == {"framework": "Flask-Express", "views": "(req, res)", "answer": 42}
+
+
+def test_res_end_hands_over_to_the_404_handler(client: FlaskClient) -> None:
+    rv = client.get("/res/end")
+    assert_clean_error(rv, 404, "404 Not Found")
+    assert rv.content_type == "text/html; charset=utf-8"
+    assert "res.end(404)</code>\nhands over to it" in rv.get_data(as_text=True)
+
+
+def test_res_redirect(client: FlaskClient) -> None:
+    rv = client.get("/res/redirect")
+    assert rv.status_code == 302
+    assert rv.headers["Location"] == "/res/redirect/landed"
+    followed = client.get("/res/redirect", follow_redirects=True)
+    assert followed.status_code == 200
+    assert [r.status_code for r in followed.history] == [302]
+    assert followed.get_data(as_text=True) == "You were redirected here by res.redirect()."
+
+
+def test_res_make_response(client: FlaskClient) -> None:
+    rv = client.get("/res/make_response")
+    assert rv.status_code == 202
+    assert rv.headers["X-Built-By"] == "make_response"
+    assert rv.content_type == "text/plain; charset=utf-8"
+    assert rv.get_data(as_text=True) == "Built by make_response."
+
+
+def test_res_locals(client: FlaskClient) -> None:
+    assert client.get("/res/locals").json == {"user": "Ada", "theme": "dark"}
+
+
+def test_res_set_cookie_then_req_cookies(client: FlaskClient) -> None:
+    assert client.get("/req/cookies").json == {"cookies": {}, "flavour": None}
+    rv = client.get("/res/set_cookie")
+    set_cookie = rv.headers["Set-Cookie"]
+    assert set_cookie.startswith("flavour=chocolate-chip;")
+    for attribute in ("Max-Age=600", "HttpOnly", "Path=/", "SameSite=Lax"):
+        assert attribute in set_cookie
+    assert f"Set-Cookie: {set_cookie}" in rv.get_data(as_text=True)
+    assert client.get("/req/cookies").json == {
+        "cookies": {"flavour": "chocolate-chip"},
+        "flavour": "chocolate-chip",
+    }
+
+
+def test_req_query(client: FlaskClient) -> None:
+    assert client.get("/req/query?name=Ada&tag=flask&tag=express").json == {
+        "query": {"name": "Ada", "tag": ["flask", "express"]},
+        "name": "Ada",
+    }
+    assert client.get("/req/query").json == {"query": {}, "name": None}
+
+
+def test_req_body(client: FlaskClient) -> None:
+    form = MultiDict([("name", "Ada"), ("language", "Python"), ("language", "JavaScript")])
+    assert client.post("/req/body", data=form).json == {
+        "body": {"name": "Ada", "language": ["Python", "JavaScript"]}
+    }
+    assert client.get("/req/body").status_code == 405
+
+
+def test_req_json(client: FlaskClient) -> None:
+    payload = {"user": {"name": "Ada", "languages": ["Python", "JavaScript"]}}
+    assert client.post("/req/json", json=payload).json == {"received": payload}
+    assert client.post("/req/json", json=[1, {"a": 2}]).json == {"received": [1, {"a": 2}]}
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [
+        ('{"user": ', "application/json"),
+        ("", "application/json"),
+        ('{"user": "Ada"}', "text/plain"),
+        ("[" * 100_000 + "]" * 100_000, "application/json"),
+    ],
+    ids=["malformed", "empty", "not-json-type", "too-deep"],
+)
+def test_req_json_bad_bodies_are_400(client: FlaskClient, data: str, content_type: str) -> None:
+    rv = client.post("/req/json", data=data, content_type=content_type)
+    assert_clean_error(rv, 400, "Bad Request")
+
+
+def test_req_header(client: FlaskClient) -> None:
+    rv = client.get("/req/header", headers={"User-Agent": "demo-test/1", "Accept": "text/plain"})
+    assert rv.json == {"user_agent": "demo-test/1", "accept": "text/plain"}
+
+
+def test_req_params(client: FlaskClient) -> None:
+    assert client.get("/req/params/42").json == {"id": 42, "type": "int"}
+    assert_clean_error(client.get("/req/params/forty-two"), 404, "404 Not Found")
+
+
+def test_req_session_counts_visits(client: FlaskClient, app: flask_express.FlaskExpress) -> None:
+    assert [client.get("/req/session").json for _ in range(3)] == [
+        {"visits": 1},
+        {"visits": 2},
+        {"visits": 3},
+    ]
+    assert client.get_cookie("session") is not None
+    # A new visitor starts again.
+    with app.test_client() as other:
+        assert other.get("/req/session").json == {"visits": 1}
+
+
+def test_req_set_session(client: FlaskClient) -> None:
+    assert client.get("/req/set_session?colour=teal").json == {"session": {"colour": "teal"}}
+    assert client.get("/req/session").json == {"visits": 1}
+    assert client.get("/req/set_session?colour=plum").json == {
+        "session": {"colour": "plum", "visits": 1}
+    }
+
+
+def test_req_set_sessions_then_get_session(client: FlaskClient) -> None:
+    assert client.get("/req/get_session").json == {"user": None, "theme": "light"}
+    assert client.get("/req/set_sessions").json == {"session": {"user": "ada", "theme": "dark"}}
+    assert client.get("/req/get_session").json == {"user": "ada", "theme": "dark"}
+
+
+def test_req_get(client: FlaskClient) -> None:
+    rv = client.get(
+        "/req/get", headers={"User-Agent": "demo-test/1", "Referer": "http://localhost/"}
+    )
+    assert rv.json == {
+        "user_agent": "demo-test/1",
+        "referrer": "http://localhost/",
+        "missing": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("accept", "best"),
+    [
+        ("application/json", "json"),
+        ("text/html,application/xhtml+xml,*/*;q=0.8", "html"),
+        ("text/html;q=0.5, application/json", "json"),
+        ("image/png", None),
+        (None, "html"),
+    ],
+)
+def test_req_accepts(client: FlaskClient, accept: str | None, best: str | None) -> None:
+    headers = {} if accept is None else {"Accept": accept}
+    assert client.get("/req/accepts", headers=headers).json == {"best": best, "accept": accept}
