@@ -1,0 +1,194 @@
+"""Real servers on 127.0.0.1 for the integration tests.
+
+Every server is a subprocess of the test run, bound to 127.0.0.1 on a free
+port, given a bounded time to answer, and stopped by SIGTERM to the PID that
+was started (killed if it does not exit in time).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import typing as t
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+import requests
+
+HOST = "127.0.0.1"
+#: Seconds a server gets to answer its first request.
+START_LIMIT = 15.0
+#: Seconds a server gets to exit after SIGTERM.
+STOP_LIMIT = 10.0
+#: Pause between two polls.
+POLL_INTERVAL = 0.1
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def answers(url: str) -> bool:
+    """Whether an HTTP GET of ``url`` gets any answer within 2 seconds."""
+    try:
+        with requests.get(url, timeout=2, allow_redirects=False):
+            return True
+    except requests.RequestException:
+        return False
+
+
+def poll(condition: t.Callable[[], bool], limit: float) -> bool:
+    """Check ``condition`` until it holds or ``limit`` seconds have passed;
+    return whether it held. Bounded in time and in number of checks."""
+    deadline = time.monotonic() + limit
+    for _ in range(int(limit / POLL_INTERVAL) + 1):
+        if condition():
+            return True
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(POLL_INTERVAL)
+    return condition()
+
+
+class Server:
+    """A server process started by a test, with its output in a log file."""
+
+    def __init__(self, args: Sequence[str], url: str, log: Path, cwd: Path | None = None) -> None:
+        #: The URL polled to know it answers (its root page).
+        self.url = url
+        self.log = log
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith("WERKZEUG_")  # never look like a reloader child
+        }
+        env["PYTHONUNBUFFERED"] = "1"
+        with log.open("wb") as out:
+            # A new session, so a stray child (the reloader's) can be cleaned
+            # up by this process's group id if a test fails half-way.
+            self.process = subprocess.Popen(
+                list(args),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=cwd,
+                env=env,
+                start_new_session=True,
+            )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def answers(self) -> bool:
+        """Whether the server answers an HTTP GET of its URL within 2 seconds."""
+        return answers(self.url)
+
+    def wait_until_answering(self) -> None:
+        """Poll the server until it answers; fail (with its output) if it
+        exits first or does not answer within :data:`START_LIMIT` seconds."""
+        if not poll(lambda: self.process.poll() is not None or answers(self.url), START_LIMIT):
+            self.stop()
+            pytest.fail(f"{self.url} did not answer within {START_LIMIT} s:\n{self.output()}")
+        if self.process.poll() is not None:
+            pytest.fail(
+                f"the server exited with {self.process.returncode} before answering:\n"
+                f"{self.output()}"
+            )
+
+    def terminate(self) -> int | None:
+        """Send SIGTERM to the PID started and wait up to :data:`STOP_LIMIT`
+        seconds; return the exit code, or ``None`` if it is still running."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(STOP_LIMIT)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self) -> None:
+        """Stop the server whatever state it is in: SIGTERM, then SIGKILL if
+        it did not exit, then kill what is left of its process group."""
+        if self.terminate() is None:
+            self.process.kill()
+            self.process.wait(STOP_LIMIT)
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass  # nothing left in the group: the usual case
+
+
+@pytest.fixture
+def port() -> int:
+    """A free port on 127.0.0.1."""
+    return free_port()
+
+
+@pytest.fixture
+def wait_for() -> t.Callable[[t.Callable[[], bool], float], bool]:
+    """:func:`poll`: ``wait_for(condition, seconds)`` checks ``condition``
+    until it holds or the time is up, and returns whether it held."""
+    return poll
+
+
+@pytest.fixture
+def launch(tmp_path: Path) -> Iterator[t.Callable[..., Server]]:
+    """Start servers for one test: ``launch(args, url)`` returns a
+    :class:`Server` that answers at ``url``. Any still running at the end of
+    the test are stopped."""
+    started: list[Server] = []
+
+    def start(args: Sequence[str], url: str, cwd: Path | None = None) -> Server:
+        server = Server(args, url, tmp_path / f"server-{len(started)}.log", cwd=cwd)
+        started.append(server)
+        server.wait_until_answering()
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def gunicorn_command(port: int) -> list[str]:
+    """The command that serves the demo with gunicorn, two workers, on
+    127.0.0.1:``port``."""
+    from gunicorn.config import KNOWN_SETTINGS  # type: ignore[import-untyped]
+
+    args = [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{port}", "--workers", "2"]
+    # Newer releases open a control socket in ~/.gunicorn by default; a test
+    # server must not touch the home directory.
+    if any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS):
+        args.append("--no-control-socket")
+    return [*args, "flask_express.demo:app"]
+
+
+@pytest.fixture
+def gunicorn() -> t.Callable[[int], list[str]]:
+    """:func:`gunicorn_command`: ``gunicorn(port)`` is the command to start."""
+    return gunicorn_command
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo app served by gunicorn with two workers; yields its base URL
+    (``http://127.0.0.1:PORT``, no trailing slash)."""
+    port = free_port()
+    base_url = f"http://{HOST}:{port}"
+    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    server = Server(gunicorn_command(port), f"{base_url}/", log)
+    try:
+        server.wait_until_answering()
+        yield base_url
+    finally:
+        server.stop()
