@@ -886,3 +886,16 @@ def test_missing_route_or_session_key_stays_a_plain_attribute_error(
         return res.json([params_error, session_error])
 
     assert client.get("/7").json == ["AttributeError", "AttributeError"]
+
+
+def test_cookie_header_that_is_not_utf8_is_not_a_500(app: FlaskExpress) -> None:
+    # Flask's session reads req.cookies on every request, so a client that sends
+    # bytes that are not UTF-8 in its Cookie header must not break any route.
+    @app.get("/")
+    def index(req: Request, res: Response) -> Response:
+        return res.json({"n": len(req.cookies), "ok": req.cookies.get("ok")})
+
+    client = app.test_client(use_cookies=False)
+    rv = client.get("/", environ_base={"HTTP_COOKIE": "bad=\xff\xfe; ok=yes"})
+    assert rv.status_code == 200
+    assert rv.json == {"n": 2, "ok": "yes"}

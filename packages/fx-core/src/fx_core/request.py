@@ -10,7 +10,10 @@ from flask import current_app, session
 from flask.wrappers import Request as FlaskRequest
 from munch import Munch, munchify
 from werkzeug.exceptions import BadRequest
-from werkzeug.http import parse_cookie
+
+# The parser Werkzeug's own Request.cookies uses: it tolerates bytes that are
+# not UTF-8, where werkzeug.http.parse_cookie raises.
+from werkzeug.sansio.http import parse_cookie
 
 from .content_types import mimetype_for
 from .exceptions import MissingFeature

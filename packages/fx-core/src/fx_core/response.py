@@ -292,7 +292,15 @@ class Response(FlaskResponse):
 
     # -- terminal methods ----------------------------------------------------
 
+    # -- the protocol terminal methods follow, in this class and in mixins -----
+    #
+    # A terminal method calls _check_open(name) first, then validates and
+    # prepares everything that can fail, and only then changes ``self`` and
+    # returns _finish(name): a call that raises leaves the response unchanged.
+
     def _check_open(self, method: str) -> None:
+        """Raise :exc:`ResponseAlreadySent` if a terminal method already
+        finished this response; ``method`` names the one being called."""
         if self.finished_by is not None:
             raise ResponseAlreadySent(
                 f"res.{method}() was called, but res.{self.finished_by}() already "
@@ -300,10 +308,12 @@ class Response(FlaskResponse):
             )
 
     def _finish(self, method: str) -> Self:
+        """Mark the response finished by ``method`` and return it."""
         self.finished_by = method
         return self
 
     def _set_body(self, body: str | bytes, default_type: str) -> None:
+        """Set the body, and ``default_type`` unless a Content-Type was set."""
         if "Content-Type" not in self.headers:
             self.headers["Content-Type"] = default_type
         self.set_data(body)
