@@ -1,0 +1,392 @@
+"""Cookies on the response builder, signed cookies on the request.
+
+:class:`CookiesMixin` gives ``res.set_cookie`` (``cookie``, ``setCookie``)
+and ``res.clear_cookie`` (``clearCookie``), and brings ``req.signed_cookies``
+along through :attr:`fx_core.Response.request_readers`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+import typing as t
+import warnings
+from datetime import datetime, timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, Signer
+from werkzeug.sansio.http import parse_cookie
+
+import fx_core
+from fx_core.request import CookieMunch
+
+if t.TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        from typing import Self
+    else:
+        from typing_extensions import Self
+
+__all__ = ["SALT", "CookiesMixin", "SignedCookieMunch", "signed_cookies"]
+
+#: The itsdangerous salt of signed cookies; the cookie's name is appended
+#: (``fx-cookies.signed-cookie:<name>``), so a signed value copied into a
+#: cookie of another name does not verify.
+SALT = "fx-cookies.signed-cookie"
+
+# RFC 6265 cookie-name = token (RFC 2616): visible ASCII except separators.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+# ASCII characters a Domain attribute may hold (a port is dropped by
+# Werkzeug); non-ASCII letters are allowed and IDNA-encoded by Werkzeug.
+_DOMAIN_ASCII = re.compile(r"[A-Za-z0-9._:\-]")
+
+_SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
+
+
+class SignedCookieMunch(CookieMunch):
+    """``req.signed_cookies``: the cookies whose signature verifies, unsigned.
+
+    A missing key read as an attribute raises
+    :exc:`~fx_core.request.MissingKey` (400), as for ``req.cookies``.
+    """
+
+    source = "signed cookie"
+
+
+def _signer(name: str) -> Signer | None:
+    """The signer of cookie ``name`` with the app's current keys, or ``None``
+    when the app has no ``SECRET_KEY``.
+
+    The config is read on each call, so a key changed after the app was
+    created applies. ``SECRET_KEY_FALLBACKS`` (Flask 3.1) lists older keys:
+    they still verify, and only ``SECRET_KEY`` signs.
+    """
+    config = current_app.config
+    secret = config.get("SECRET_KEY")
+    if not secret:
+        return None
+    keys = [*(config.get("SECRET_KEY_FALLBACKS") or ()), secret]
+    # itsdangerous signs with the last key and verifies with any of them.
+    return Signer(
+        keys,
+        salt=f"{SALT}:{name}",
+        key_derivation="hmac",
+        digest_method=hashlib.sha256,
+    )
+
+
+def signed_cookies(req: fx_core.Request) -> SignedCookieMunch:
+    """Return the request's cookies whose signature verifies, unsigned.
+
+    The reader behind ``req.signed_cookies``. A cookie that is unsigned,
+    tampered with, signed with a key the app no longer knows, or signed for
+    another cookie name is left out; so is every cookie when the app has no
+    ``SECRET_KEY``. When a name is sent several times, the first value that
+    verifies is kept.
+
+    :param req: the current request.
+    """
+    found = SignedCookieMunch()
+    header = ";".join(req.headers.getlist("Cookie"))
+    try:
+        # WSGI gives headers as latin-1; cookie values are UTF-8, as
+        # req.cookies reads them.
+        header = header.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        # Not UTF-8, so sent by a client on purpose. Parsed as is: the values
+        # this app signed are ASCII once Werkzeug has escaped them, and
+        # still verify.
+        pass
+    parsed = parse_cookie(header)
+    for name, values in parsed.lists():
+        signer = _signer(name)
+        if signer is None:
+            break
+        for raw in values:
+            try:
+                # The payload is part of a str, so it always decodes.
+                found[name] = signer.unsign(raw).decode("utf-8")
+            except BadSignature:
+                continue
+            break
+    return found
+
+
+def _cookie_name(key: object, method: str) -> str:
+    if not isinstance(key, str):
+        raise TypeError(f"res.{method}(): a cookie name must be a str, got {type(key).__name__}")
+    if not _TOKEN.fullmatch(key):
+        raise ValueError(
+            f"res.{method}(): {key!r} is not a valid cookie name (an RFC 6265 token: "
+            "ASCII letters, digits and !#$%&'*+-.^_`|~)"
+        )
+    return key
+
+
+def _samesite(value: object, method: str) -> str | None:
+    if value is None:
+        return None
+    normalized = _SAMESITE.get(value.lower()) if isinstance(value, str) else None
+    if normalized is None:
+        raise ValueError(
+            f"res.{method}(): samesite must be 'Strict', 'Lax' or 'None', got {value!r}"
+        )
+    return normalized
+
+
+def _max_age(value: object, method: str) -> timedelta | int | None:
+    if value is None or isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(
+            f"res.{method}(): max_age must be an int of seconds or a timedelta, "
+            f"got {type(value).__name__}"
+        )
+    return value
+
+
+def _expires(value: object, method: str) -> str | datetime | int | float | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        # Werkzeug writes a str verbatim: a ';' would start a new attribute.
+        if ";" in value or any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise ValueError(
+                f"res.{method}(): expires {value!r} contains ';' or a control character"
+            )
+        return value
+    if isinstance(value, (datetime, int, float)) and not isinstance(value, bool):
+        return value
+    raise TypeError(
+        f"res.{method}(): expires must be a datetime, a timestamp or a str, "
+        f"got {type(value).__name__}"
+    )
+
+
+def _domain(value: object, method: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"res.{method}(): domain must be a str, got {type(value).__name__}")
+    # Werkzeug IDNA-encodes the domain but lets ';' and spaces through,
+    # which would add attributes the caller never asked for.
+    for char in value:
+        if char.isspace() or (char.isascii() and not _DOMAIN_ASCII.fullmatch(char)):
+            raise ValueError(f"res.{method}(): {value!r} is not a valid cookie domain")
+    return value
+
+
+def _path(value: object, method: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"res.{method}(): path must be a str or None, got {type(value).__name__}")
+    return value
+
+
+class CookiesMixin(fx_core.Response):
+    """Cookies for the response builder: :meth:`set_cookie` (aliases
+    :meth:`cookie`, :meth:`setCookie`) and :meth:`clear_cookie` (alias
+    :meth:`clearCookie`), with signed cookies read back through
+    ``req.signed_cookies``.
+
+    ::
+
+        from fx_core import FlaskExpress, compose
+        from fx_cookies import CookiesMixin
+
+        app = FlaskExpress(__name__, response_class=compose(CookiesMixin))
+
+    .. versionadded:: 1.0
+    """
+
+    #: Brings ``req.signed_cookies`` to apps whose response class composes
+    #: this mixin.
+    request_readers: t.ClassVar[t.Mapping[str, t.Callable[..., t.Any]]] = {
+        "signed_cookies": signed_cookies,
+    }
+
+    # Werkzeug's set_cookie returns None; this one returns self to chain.
+    # Flask's sessions call it by keyword and ignore the result, so widening
+    # the return type is safe for them.
+    def set_cookie(  # type: ignore[override]
+        self,
+        key: str,
+        value: str = "",
+        max_age: timedelta | int | None = None,
+        expires: str | datetime | int | float | None = None,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = None,
+        partitioned: bool = False,
+        signed: bool = False,
+    ) -> Self:
+        """Add a ``Set-Cookie`` header; chainable.
+
+        Only the attributes asked for are written: by default just
+        ``Path=/``, with no ``SameSite`` and no signing. Flask's session
+        cookie goes through this method too.
+
+        :param key: the cookie name, an RFC 6265 token; anything else
+            (empty, spaces, ``;``, ``=``, quotes, non-ASCII, ...) raises
+            :exc:`ValueError`.
+        :param value: the value, a ``str``. Characters a cookie value cannot
+            hold (``;``, quotes, CR, LF, non-ASCII) are quoted and escaped
+            by Werkzeug, never written raw.
+        :param max_age: lifetime as an ``int`` of seconds or a
+            :class:`~datetime.timedelta`; ``Expires`` is added to match.
+        :param expires: a :class:`~datetime.datetime`, a UNIX timestamp, or
+            a ready HTTP date ``str``.
+        :param path: the ``Path`` attribute; ``None`` leaves it out.
+        :param domain: the ``Domain`` attribute, for a cookie its
+            subdomains also receive.
+        :param secure: send the cookie over HTTPS only.
+        :param httponly: hide the cookie from JavaScript.
+        :param samesite: ``"Strict"``, ``"Lax"`` or ``"None"`` in any case,
+            else :exc:`ValueError`. ``"None"`` without ``secure=True`` (or
+            ``partitioned=True``, which implies it) emits a
+            :exc:`UserWarning`, as browsers drop such a cookie; it is set
+            all the same.
+        :param partitioned: add ``Partitioned`` (CHIPS), which implies
+            ``Secure``.
+        :param signed: sign the value with the app's ``SECRET_KEY``, read
+            on each call; without one, :exc:`RuntimeError`. Read it back
+            from ``req.signed_cookies``.
+
+        ::
+
+            res.set_cookie("theme", "dark", max_age=3600, samesite="Lax")
+            res.cookie("user_id", "42", httponly=True, signed=True).json(ok=True)
+        """
+        return self._add_cookie(
+            "set_cookie",
+            key,
+            value,
+            max_age=max_age,
+            expires=expires,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+            signed=signed,
+        )
+
+    #: Express-style alias of :meth:`set_cookie`.
+    cookie = set_cookie
+    #: Express-style alias of :meth:`set_cookie`.
+    setCookie = set_cookie
+
+    def clear_cookie(
+        self,
+        key: str,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = None,
+        partitioned: bool = False,
+    ) -> Self:
+        """Tell the browser to delete a cookie; chainable.
+
+        Adds a ``Set-Cookie`` header with an empty value, ``Max-Age=0`` and
+        an ``Expires`` date in 1970, as Werkzeug's ``delete_cookie`` does.
+        Nothing fails when the request did not carry the cookie. The
+        browser deletes only the cookie with the same name, ``path`` and
+        ``domain``, so pass those it was set with. The name and
+        ``samesite`` are checked as in :meth:`set_cookie`.
+
+        :param key: the cookie name.
+        :param path: the ``Path`` the cookie was set with.
+        :param domain: the ``Domain`` the cookie was set with.
+        :param secure: add ``Secure``.
+        :param httponly: add ``HttpOnly``.
+        :param samesite: ``"Strict"``, ``"Lax"`` or ``"None"``.
+        :param partitioned: add ``Partitioned``, for a partitioned cookie.
+
+        ::
+
+            res.clear_cookie("session_hint").redirect("/")
+            res.clear_cookie("prefs", path="/app", domain="example.com")
+        """
+        return self._add_cookie(
+            "clear_cookie",
+            key,
+            "",
+            max_age=0,
+            expires=0,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+            signed=False,
+        )
+
+    #: Express-style alias of :meth:`clear_cookie`.
+    clearCookie = clear_cookie
+
+    def _add_cookie(
+        self,
+        method: str,
+        key: object,
+        value: object,
+        *,
+        max_age: object,
+        expires: object,
+        path: object,
+        domain: object,
+        secure: object,
+        httponly: object,
+        samesite: object,
+        partitioned: object,
+        signed: bool,
+    ) -> Self:
+        """Check every argument, then add the header through Werkzeug's
+        ``set_cookie``: a call that raises leaves the response unchanged."""
+        name = _cookie_name(key, method)
+        if not isinstance(value, str):
+            raise TypeError(
+                f"res.{method}({name!r}): the value must be a str, got {type(value).__name__}"
+            )
+        checked_max_age = _max_age(max_age, method)
+        checked_expires = _expires(expires, method)
+        checked_path = _path(path, method)
+        checked_domain = _domain(domain, method)
+        checked_samesite = _samesite(samesite, method)
+        # Werkzeug writes a flag for True and `Flag=value` for any other truthy
+        # value; config values such as SESSION_COOKIE_SECURE=1 mean the flag.
+        is_secure, is_httponly, is_partitioned = bool(secure), bool(httponly), bool(partitioned)
+        if signed:
+            signer = _signer(name)
+            if signer is None:
+                raise RuntimeError(
+                    f"res.{method}({name!r}, signed=True) needs the app's SECRET_KEY: "
+                    "set app.config['SECRET_KEY'] to sign cookies"
+                )
+            value = signer.sign(value).decode("utf-8")
+        if checked_samesite == "None" and not (is_secure or is_partitioned):
+            warnings.warn(
+                f"res.{method}({name!r}): SameSite=None without secure=True; browsers "
+                "drop such a cookie, pass secure=True",
+                UserWarning,
+                stacklevel=3,
+            )
+        # Werkzeug before 3.1 has no `partitioned` parameter.
+        extra: dict[str, t.Any] = {"partitioned": True} if is_partitioned else {}
+        super().set_cookie(
+            name,
+            value,
+            max_age=checked_max_age,
+            expires=checked_expires,
+            path=checked_path,
+            domain=checked_domain,
+            secure=is_secure,
+            httponly=is_httponly,
+            samesite=checked_samesite,
+            **extra,
+        )
+        return self
