@@ -1,0 +1,421 @@
+"""The response methods that send files: ``attachment``, ``send_file``, ``download``."""
+
+from __future__ import annotations
+
+import errno
+import os
+import posixpath
+import sys
+import typing as t
+import unicodedata
+import warnings
+from datetime import datetime
+from urllib.parse import quote
+
+import flask
+from flask.wrappers import Response as FlaskResponse
+from werkzeug.datastructures import Headers
+from werkzeug.exceptions import NotFound
+
+import fx_core
+
+from .folders import attachments_folder, confined_path, resolve_folder
+
+if t.TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        from typing import Self
+    else:
+        from typing_extensions import Self
+
+__all__ = ["FilesMixin"]
+
+#: What ``max_age`` accepts, as for :func:`flask.send_file`.
+MaxAge = int | t.Callable[[str | None], int | None] | None
+
+
+class _DefaultTrue:
+    """The default of ``etag``: true, but told apart from an explicit
+    ``etag=True`` so that ``add_etags`` given with it can be refused."""
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return "True"
+
+
+_ETAG_DEFAULT: t.Any = _DefaultTrue()
+
+# Old Flask (< 2.0) names and the names that replaced them.
+_RENAMED = (
+    ("attachment_filename", "download_name"),
+    ("add_etags", "etag"),
+    ("cache_timeout", "max_age"),
+)
+
+# Keyword options attachment() and download() pass on to send_file.
+_SEND_OPTIONS = frozenset(
+    {"mimetype", "conditional", "etag", "last_modified", "max_age"}.union(*_RENAMED)
+)
+
+# These describe the bytes sent, so the file response's values replace any
+# the view set before (or remove them when the file response has none).
+_FILE_HEADERS = frozenset(
+    {
+        "content-length",
+        "content-range",
+        "content-disposition",
+        "etag",
+        "last-modified",
+        "accept-ranges",
+    }
+)
+
+# What the file layer answers with 404, as Express's send does for
+# ENOENT, ENOTDIR and ENAMETOOLONG; other OS errors on a trusted path (a
+# permission problem, say) are the programmer's to see.
+_NOT_FOUND_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG})
+
+
+def _given_options(method: str, options: dict[str, t.Any]) -> dict[str, t.Any]:
+    """Map the old option names to the new ones, warning about each.
+
+    ``options`` holds only the options the caller gave. An old name given
+    together with its new name is a :exc:`TypeError`. Called directly by the
+    public methods, so ``stacklevel=3`` points the warning at the view.
+    """
+    for old, new in _RENAMED:
+        if old not in options:
+            continue
+        if new in options:
+            raise TypeError(f"res.{method}() got both {old!r} and {new!r}: pass only {new!r}")
+        warnings.warn(
+            f"res.{method}(): {old!r} is deprecated and will be removed in fx-files 2.0;"
+            f" use {new!r} instead.",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        options[new] = options.pop(old)
+    return options
+
+
+def _keyword_options(method: str, options: dict[str, t.Any], allowed: frozenset[str]) -> None:
+    """Refuse keywords ``method`` does not pass on, as Python would."""
+    for key in options:
+        if key == "as_attachment":
+            raise TypeError(
+                f"res.{method}() always sends an attachment; use res.send_file() for inline files"
+            )
+        if key not in allowed:
+            raise TypeError(f"res.{method}() got an unexpected keyword argument {key!r}")
+
+
+def _disposition_name(name: object) -> tuple[str, dict[str, str] | None]:
+    """Return the ``download_name`` to give Flask, and, for a name holding
+    control characters, the ``Content-Disposition`` parameters to use instead
+    of Flask's.
+
+    Werkzeug's headers refuse a CR or LF with :exc:`ValueError`, which a
+    client-chosen name would turn into a 500. Here controls are dropped from
+    the plain ``filename`` and percent-encoded in ``filename*`` (RFC 6266),
+    so the header can never be split and the saved name keeps what it can.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"download_name must be a str, got {type(name).__name__}")
+    if not any(unicodedata.category(c) == "Cc" for c in name):
+        return name, None
+    plain = "".join(c for c in name if unicodedata.category(c) != "Cc")
+    ascii_name = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode("ascii")
+    # Werkzeug's own quoting for filename*: RFC 5987 attr-char stays as is.
+    encoded = quote(name, safe="!#$&+-.^_`|~")
+    return plain, {"filename": ascii_name, "filename*": f"UTF-8''{encoded}"}
+
+
+class FilesMixin(fx_core.Response):
+    """Sends files: :meth:`attachment`, :meth:`send_file` (``sendFile``) and
+    :meth:`download`.
+
+    Each builds the file response with :func:`flask.send_file` (after
+    confining a client-chosen name to its folder) and moves it into ``res``:
+    headers, cookies and status set on ``res`` before are kept, the body
+    streams from the file in constant memory, and Range (206), conditional
+    (304) and ``ETag`` handling are Flask's. All three are terminal.
+
+    ::
+
+        from fx_core import FlaskExpress, compose
+        from fx_files import FilesMixin
+
+        app = FlaskExpress(__name__, response_class=compose(FilesMixin))
+
+        @app.get("/invoices/<path:name>")
+        def invoice(req, res, name):
+            return res.attachment(name)
+
+    .. versionadded:: 1.0
+    """
+
+    def attachment(
+        self,
+        file_name: str | os.PathLike[str],
+        download_name: str | None = None,
+        **send_file_options: t.Any,
+    ) -> Self:
+        """Send a file from the app's ``ATTACHMENTS_FOLDER`` for the browser
+        to save; terminal.
+
+        The folder is read from ``current_app.config["ATTACHMENTS_FOLDER"]``
+        on every call; a relative folder is taken from ``app.root_path``, and
+        without one it is the ``attachments`` folder next to the app.
+
+        ``file_name`` may come from the client: a name that leaves the folder
+        (``..``, an absolute path, a NUL byte, a backslash, a symlink pointing
+        outside), a directory or a missing file raises
+        :exc:`~werkzeug.exceptions.NotFound`, so the app's 404 handler
+        answers and ``res`` is left unchanged.
+
+        :param file_name: the file's name inside the folder, ``/`` separated.
+        :param download_name: the name the browser saves it under; defaults
+            to the file's own name. Non-ASCII names are sent as RFC 6266
+            ``filename*``; control characters are dropped from the plain
+            ``filename`` and percent-encoded in ``filename*``.
+        :param send_file_options: ``mimetype``, ``conditional``, ``etag``,
+            ``last_modified`` and ``max_age``, as for :meth:`send_file`.
+
+        ::
+
+            @app.get("/reports/<path:name>")
+            def report(req, res, name):
+                return res.attachment(name, "report.pdf")
+        """
+        self._check_open("attachment")
+        _keyword_options("attachment", send_file_options, _SEND_OPTIONS)
+        options = dict(send_file_options)
+        if download_name is not None:
+            options["download_name"] = download_name
+        options = _given_options("attachment", options)
+        return self._send_file("attachment", file_name, attachments_folder(), True, options)
+
+    def send_file(
+        self,
+        path_or_file: str | os.PathLike[str] | t.IO[bytes],
+        mimetype: str | None = None,
+        as_attachment: bool = False,
+        download_name: str | None = None,
+        conditional: bool = True,
+        etag: bool | str = _ETAG_DEFAULT,
+        last_modified: datetime | int | float | None = None,
+        max_age: MaxAge = None,
+        attachment_filename: str | None = None,
+        add_etags: bool | None = None,
+        cache_timeout: int | None = None,
+        root: str | os.PathLike[str] | None = None,
+    ) -> Self:
+        """Send a file, as :func:`flask.send_file` does; terminal.
+
+        Without ``root``, ``path_or_file`` is trusted as the programmer's:
+        an absolute path, a path relative to ``app.root_path``, or a binary
+        file object. Never pass it a name the client chose. A missing file
+        raises :exc:`~werkzeug.exceptions.NotFound` (404), as in Express.
+
+        With ``root`` (Express's ``options.root``, Flask's
+        :func:`~flask.send_from_directory`), ``path_or_file`` is a name the
+        client may have chosen, confined to that folder: a name that leaves
+        it, a directory or a missing file is a 404, as for
+        :meth:`attachment`.
+
+        Range requests answer 206, ``If-None-Match`` and
+        ``If-Modified-Since`` 304; an unsatisfiable range raises
+        :exc:`~werkzeug.exceptions.RequestedRangeNotSatisfiable` (416) for
+        the app's error handlers, as ``flask.send_file`` does.
+
+        Headers, cookies and status set on ``res`` before are kept. The
+        headers that describe the bytes (``Content-Length``,
+        ``Content-Range``, ``Content-Disposition``, ``ETag``,
+        ``Last-Modified``, ``Accept-Ranges``) come from the file. A
+        ``Content-Type`` or ``Cache-Control`` set before wins over the one
+        guessed or defaulted for the file, as in Express, unless this call
+        passes ``mimetype`` or ``max_age``. A status set before is kept when
+        the file answers 200; 206 and 304 replace it.
+
+        :param path_or_file: a path, or a file object opened in binary mode.
+        :param mimetype: the ``Content-Type``; guessed from the name if not given.
+        :param as_attachment: send ``Content-Disposition: attachment`` so the
+            browser saves the file.
+        :param download_name: the name the browser shows or saves; defaults
+            to the file's name. Encoded as for :meth:`attachment`.
+        :param conditional: answer Range and conditional requests.
+        :param etag: compute an ``ETag``, or a string to use as the ETag.
+        :param last_modified: the ``Last-Modified`` time; defaults to the file's.
+        :param max_age: seconds a client may cache the file, or a function of
+            the path; ``SEND_FILE_MAX_AGE_DEFAULT`` when not given.
+        :param attachment_filename: deprecated, use ``download_name``.
+        :param add_etags: deprecated, use ``etag``.
+        :param cache_timeout: deprecated, use ``max_age``.
+        :param root: a folder (relative ones from ``app.root_path``) that
+            ``path_or_file`` is confined to.
+
+        Giving a deprecated name emits :exc:`DeprecationWarning`; giving it
+        together with its new name raises :exc:`TypeError`.
+
+        ::
+
+            return res.send_file("static/report.pdf")
+
+            @app.get("/uploads/<path:name>")
+            def upload(req, res, name):
+                return res.send_file(name, root="uploads")
+        """
+        self._check_open("send_file")
+        given: dict[str, t.Any] = {
+            "mimetype": mimetype,
+            "download_name": download_name,
+            "conditional": conditional,
+            "last_modified": last_modified,
+            "max_age": max_age,
+            "attachment_filename": attachment_filename,
+            "add_etags": add_etags,
+            "cache_timeout": cache_timeout,
+        }
+        options = {key: value for key, value in given.items() if value is not None}
+        if etag is not _ETAG_DEFAULT:
+            options["etag"] = etag
+        options = _given_options("send_file", options)
+        folder = None if root is None else resolve_folder(root)
+        return self._send_file("send_file", path_or_file, folder, as_attachment, options)
+
+    #: Express-style alias of :meth:`send_file`.
+    sendFile = send_file
+
+    def download(
+        self,
+        path: str | os.PathLike[str],
+        download_name: str | None = None,
+        **options: t.Any,
+    ) -> Self:
+        """Send a file for the browser to save, as Express's
+        ``res.download``; terminal.
+
+        :param path: the file. Without ``root`` it is trusted as the
+            programmer's: absolute, or relative to ``app.root_path``; a
+            missing file is a 404.
+        :param download_name: the name the browser saves it under; defaults
+            to the file's name. Encoded as for :meth:`attachment`.
+        :param options: ``root`` to confine a client-chosen ``path`` to a
+            folder as in :meth:`send_file`, and ``mimetype``,
+            ``conditional``, ``etag``, ``last_modified``, ``max_age``.
+
+        ::
+
+            return res.download("exports/data.csv", "data-2024.csv")
+
+            @app.get("/files")
+            def files(req, res):
+                return res.download(req.query.get("name", ""), root="files")
+        """
+        self._check_open("download")
+        _keyword_options("download", options, _SEND_OPTIONS | {"root"})
+        given = dict(options)
+        root = given.pop("root", None)
+        if download_name is not None:
+            given["download_name"] = download_name
+        given = _given_options("download", given)
+        folder = None if root is None else resolve_folder(root)
+        return self._send_file("download", path, folder, True, given)
+
+    # -- the shared path -----------------------------------------------------
+
+    def _send_file(
+        self,
+        method: str,
+        path_or_file: str | os.PathLike[str] | t.IO[bytes],
+        folder: str | None,
+        as_attachment: bool,
+        options: dict[str, t.Any],
+    ) -> Self:
+        """Build the file response with Flask, then move it into ``self``.
+
+        With a ``folder``, ``path_or_file`` is a client-chosen name confined
+        to it; without one it is a trusted path or file object. Everything
+        that can fail happens before ``self`` changes.
+        """
+        if folder is not None:
+            if not isinstance(path_or_file, (str, os.PathLike)):
+                raise TypeError(
+                    f"res.{method}() takes a file name with a folder, "
+                    f"got {type(path_or_file).__name__}"
+                )
+            target: str | os.PathLike[str] | t.IO[bytes] = confined_path(folder, path_or_file)
+            # The name as the client asked for it, not the symlink target's.
+            default_name: str | None = posixpath.basename(
+                posixpath.normpath(os.fspath(path_or_file))
+            )
+        elif isinstance(path_or_file, (str, os.PathLike)):
+            target = path_or_file
+            default_name = os.path.basename(os.fspath(path_or_file))
+        else:
+            target = path_or_file
+            default_name = None
+
+        disposition = None
+        name = options.get("download_name", default_name)
+        if name is not None:
+            options["download_name"], disposition = _disposition_name(name)
+
+        try:
+            sent = flask.send_file(target, as_attachment=as_attachment, **options)
+        except OSError as e:
+            if folder is not None or e.errno in _NOT_FOUND_ERRNOS:
+                raise NotFound() from e
+            raise
+        try:
+            if disposition is not None:
+                sent.headers.set(
+                    "Content-Disposition",
+                    "attachment" if as_attachment else "inline",
+                    **disposition,
+                )
+            self._adopt(
+                sent,
+                keep_type=options.get("mimetype") is None,
+                keep_cache=options.get("max_age") is None,
+            )
+        except BaseException:
+            sent.close()
+            raise
+        return self._finish(method)
+
+    def _adopt(self, sent: FlaskResponse, keep_type: bool, keep_cache: bool) -> None:
+        """Take status, body and headers from the file response ``sent``.
+
+        :param keep_type: a ``Content-Type`` set on ``self`` before wins.
+        :param keep_cache: a ``Cache-Control`` set before wins, and with it
+            any ``Expires`` of the view's (the file's is dropped, so the
+            two never disagree).
+        """
+        kept = set()
+        if keep_type and "Content-Type" in self.headers:
+            kept.add("content-type")
+        if keep_cache and "Cache-Control" in self.headers:
+            kept.update(("cache-control", "expires"))
+        from_file = {key.lower() for key in sent.headers.keys()} - kept
+        headers = Headers(
+            (key, value)
+            for key, value in self.headers.items()
+            if key.lower() not in _FILE_HEADERS and key.lower() not in from_file
+        )
+        headers.extend(
+            (key, value) for key, value in sent.headers.items() if key.lower() not in kept
+        )
+
+        # Mutated in place: the object stays the one res.headers always was.
+        self.headers.clear()
+        self.headers.extend(headers)
+        if sent.status_code != 200:
+            # 206 and 304 (412 for If-Match) answer the request's
+            # conditions; a plain 200 leaves the view's status alone.
+            self.status = sent.status
+        self.response = sent.response
+        self.direct_passthrough = sent.direct_passthrough
+        for callback in sent._on_close:
+            self.call_on_close(callback)
