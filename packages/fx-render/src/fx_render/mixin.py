@@ -1,0 +1,146 @@
+"""The RenderMixin: ``res.render`` of a template file or a template string."""
+
+from __future__ import annotations
+
+import sys
+import typing as t
+from collections.abc import Mapping
+
+from flask import current_app, render_template
+from jinja2 import TemplateNotFound
+
+import fx_core
+
+if t.TYPE_CHECKING:
+    from jinja2 import Template
+
+    if sys.version_info >= (3, 11):
+        from typing import Self
+    else:
+        from typing_extensions import Self
+
+__all__ = ["TEMPLATE_EXTENSIONS", "RenderMixin"]
+
+#: File extensions that make a name look like a template file: such a name
+#: that the loader cannot find raises :exc:`~jinja2.TemplateNotFound` instead
+#: of being rendered as text.
+TEMPLATE_EXTENSIONS: frozenset[str] = frozenset(
+    {".html", ".htm", ".xhtml", ".xml", ".svg", ".txt", ".j2", ".jinja", ".jinja2", ".tpl", ".tmpl"}
+)
+
+# Text that holds one of these is template source, never a template name.
+_SOURCE_MARKERS = ("\n", "\r", "{{", "{%", "{#", "<")
+
+
+def _is_source(text: str) -> bool:
+    return not text or any(marker in text for marker in _SOURCE_MARKERS)
+
+
+def _looks_like_file(name: str) -> bool:
+    if any(char.isspace() for char in name):
+        return False
+    dot = name.rfind(".")
+    return dot > 0 and name[dot:].lower() in TEMPLATE_EXTENSIONS
+
+
+def _template(template_or_raw: str) -> Template:
+    """Find the template ``template_or_raw`` names, or compile it as source."""
+    env = current_app.jinja_env
+    if not _is_source(template_or_raw):
+        try:
+            return env.get_template(template_or_raw)
+        except TemplateNotFound:
+            # A sentence is text, but a missing "page.html" is a mistake
+            # that sending its name as the page would hide.
+            if _looks_like_file(template_or_raw):
+                raise
+    return env.from_string(template_or_raw)
+
+
+class RenderMixin(fx_core.Response):
+    """Adds :meth:`render` to :class:`fx_core.Response`: Express's
+    ``res.render``, on Flask's templates.
+
+    ::
+
+        from fx_core import FlaskExpress, compose
+        from fx_render import RenderMixin
+
+        app = FlaskExpress(__name__, response_class=compose(RenderMixin))
+
+        @app.get("/hello/<name>")
+        def hello(req, res):
+            return res.render("hello.html", name=req.params.name)
+
+    .. versionadded:: 1.0
+    """
+
+    def render(
+        self,
+        template_or_raw: str,
+        context: Mapping[str, t.Any] | None = None,
+        /,
+        **variables: t.Any,
+    ) -> Self:
+        """Render a template file or a template string and send it; terminal.
+
+        If the app's Jinja loader finds a template named ``template_or_raw``
+        (the app's ``templates`` folder, blueprints' template folders), that
+        file is rendered; otherwise ``template_or_raw`` is rendered as
+        template source. Text holding a newline, ``{{``, ``{%``, ``{#`` or
+        ``<`` is always source. A name that looks like a file (no spaces,
+        ending in ``.html``, ``.htm``, ``.xml``, ``.txt``, ``.j2``,
+        ``.jinja``, ``.jinja2``, ...) that the loader cannot find raises
+        :exc:`~jinja2.TemplateNotFound` instead of being sent as text.
+
+        Rendering goes through :func:`flask.render_template`, so the app's
+        ``jinja_env``, context processors and the ``before_render_template``
+        and ``template_rendered`` signals apply, and autoescaping follows
+        Flask's rule: on for template strings and for ``.html``, ``.htm``,
+        ``.xml`` (and ``.xhtml``, ``.svg``) files.
+
+        The template sees, from lowest to highest precedence: Flask's
+        globals and context processors (``g``, ``request``, ``session``,
+        ``config``, ``url_for``, ...), then :attr:`locals`, then
+        ``context``, then ``variables``.
+
+        The body is sent as ``text/html; charset=utf-8`` unless a
+        ``Content-Type`` was set before (``res.type("xml")``); status,
+        headers and cookies set before are kept. A render that raises
+        leaves the response unchanged and unfinished.
+
+        :param template_or_raw: a template name, or template source.
+        :param context: a mapping of template variables. Anything else
+            raises :exc:`TypeError`.
+        :param variables: more template variables; they win over
+            ``context``.
+
+        ::
+
+            res.locals.user = current_user
+            return res.render("profile.html", {"tab": "posts"}, page=2)
+            return res.render("<h1>Hello {{ name }}</h1>", name="<Ada>")
+
+        .. versionadded:: 1.0
+        """
+        self._check_open("render")
+        if not isinstance(template_or_raw, str):
+            raise TypeError(
+                "res.render() takes a template name or template source as a str, "
+                f"got {type(template_or_raw).__name__}"
+            )
+        if context is not None and not isinstance(context, Mapping):
+            raise TypeError(
+                "res.render() takes a dict of template variables as its second "
+                f"argument, got {type(context).__name__}"
+            )
+        merged = {**self.locals}
+        if context is not None:
+            merged.update(context)
+        merged.update(variables)
+        # One call for files and strings alike: render_template accepts a
+        # compiled Template and does what render_template_string does for
+        # source, and it leaves ``source`` free as a template variable.
+        html = render_template(_template(template_or_raw), **merged)
+        self._set_body(html, "text/html; charset=utf-8")
+        return self._finish("render")
