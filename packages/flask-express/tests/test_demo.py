@@ -24,9 +24,11 @@ from flask_express.demo.views import DEMOS, Demo
 SHOWN = {
     "res.send_status", "res.set", "res.append", "res.get", "res.type", "res.send", "res.json",
     "res.end", "res.redirect", "res.make_response", "res.locals", "res.set_cookie",
+    "res.cookie", "res.clear_cookie", "res.cookie(signed=True)", "res.attachment",
+    "res.send_file", "res.download", "res.render", "res.render(source)", "res.flash",
     "req.query", "req.body", "req.json", "req.header", "req.params", "req.cookies",
     "req.session", "req.set_session", "req.set_sessions", "req.get_session", "req.get",
-    "req.accepts",
+    "req.accepts", "req.signed_cookies", "req.flashes",
 }  # fmt: skip
 
 
@@ -151,10 +153,10 @@ def test_every_linked_route_answers(client: FlaskClient) -> None:
     assert len(targets) > len(DEMOS)
     for method, url in sorted(targets):
         assert url.startswith("/"), url  # no external links
-        rv = client.open(url, method=method)
-        assert rv.status_code < 500, (method, url)
-        if url != "/res/end":
-            assert rv.status_code < 400, (method, url)
+        with client.open(url, method=method) as rv:  # closes file bodies
+            assert rv.status_code < 500, (method, url)
+            if url != "/res/end":
+                assert rv.status_code < 400, (method, url)
 
 
 @pytest.mark.parametrize("demo", [pytest.param(demo, id=demo.name) for demo in DEMOS])
@@ -175,7 +177,10 @@ def test_demo_page_shows_explanation_code_and_answer(client: FlaskClient, demo: 
     assert f"def {demo.view.__name__}(req: Request, res: Response)" in demo.source
     # The live answer: framed for a GET, a form or a fetch for a POST.
     found = links(rv)
-    if demo.post is None:
+    if demo.saves:
+        assert found.frames == []
+        assert demo.url in found.hrefs
+    elif demo.post is None:
         assert found.frames == [demo.url]
         assert demo.url in found.hrefs
     elif demo.post == "form":
@@ -391,3 +396,118 @@ def test_req_get(client: FlaskClient) -> None:
 def test_req_accepts(client: FlaskClient, accept: str | None, best: str | None) -> None:
     headers = {} if accept is None else {"Accept": accept}
     assert client.get("/req/accepts", headers=headers).json == {"best": best, "accept": accept}
+
+
+# -- the pieces: cookies, files, render, flash ----------------------------------
+
+
+def test_res_cookie_then_clear_cookie(client: FlaskClient) -> None:
+    rv = client.get("/res/cookie?theme=light")
+    set_cookie = rv.headers["Set-Cookie"]
+    assert set_cookie.startswith("theme=light;")
+    for attribute in ("Max-Age=3600", "HttpOnly", "Path=/", "SameSite=Lax"):
+        assert attribute in set_cookie
+    assert client.get("/req/cookies").json["cookies"] == {"theme": "light"}
+
+    rv = client.get("/res/clear_cookie")
+    assert rv.headers["Set-Cookie"].startswith("theme=;")
+    assert "Max-Age=0" in rv.headers["Set-Cookie"]
+    assert client.get("/req/cookies").json["cookies"] == {}
+
+
+def test_signed_cookie_round_trip_and_tampering(client: FlaskClient) -> None:
+    assert client.get("/req/signed_cookies").json == {"signed": {}, "raw": None}
+    client.get("/res/cookie/signed?name=grace")
+    cookie = client.get_cookie("member")
+    assert cookie is not None and cookie.value.startswith("grace.")
+    assert client.get("/req/signed_cookies").json == {
+        "signed": {"member": "grace"},
+        "raw": cookie.value,
+    }
+    client.set_cookie("member", cookie.value.replace("grace", "admin"))
+    assert client.get("/req/signed_cookies").json["signed"] == {}
+
+
+def test_res_attachment(client: FlaskClient) -> None:
+    with client.get("/res/attachment") as rv:
+        assert rv.status_code == 200
+        assert rv.headers["Content-Disposition"] == "attachment; filename=hello.txt"
+        assert rv.headers["Content-Type"] == "text/plain; charset=utf-8"
+        assert rv.data.startswith(b"Hello from res.attachment()!")
+
+
+@pytest.mark.parametrize("name", ["../__init__.py", "..%2f__init__.py", "%2e%2e/views.py", "nope"])
+def test_res_attachment_with_a_name_outside_the_folder_is_404(
+    client: FlaskClient, name: str
+) -> None:
+    with client.get(f"/res/attachment/{name}") as rv:
+        assert_clean_error(rv, 404, "404 Not Found")
+        assert b"import" not in rv.data
+
+
+def test_res_send_file_with_range(client: FlaskClient) -> None:
+    with client.get("/res/send_file") as rv:
+        whole = rv.data
+        assert rv.status_code == 200
+        assert rv.headers["Content-Type"] == "text/csv; charset=utf-8"
+        assert whole.startswith(b"quarter,revenue,growth\n")
+        etag = rv.headers["ETag"]
+    with client.get("/res/send_file", headers={"Range": "bytes=0-6"}) as rv:
+        assert rv.status_code == 206
+        assert rv.data == whole[:7] == b"quarter"
+    with client.get("/res/send_file", headers={"If-None-Match": etag}) as rv:
+        assert rv.status_code == 304
+
+
+def test_res_download_has_a_non_ascii_name(client: FlaskClient) -> None:
+    with client.get("/res/download") as rv:
+        assert rv.status_code == 200
+        disposition = rv.headers["Content-Disposition"]
+        assert disposition.startswith("attachment;")
+        assert "filename*=UTF-8''Bericht%20%C3%9Cbersicht.csv" in disposition
+        assert rv.data.startswith(b"quarter,revenue,growth\n")
+
+
+def test_res_render_file_with_locals_and_autoescape(client: FlaskClient) -> None:
+    rv = client.get("/res/render?user=%3Ci%3EAda")
+    body = rv.get_data(as_text=True)
+    assert rv.status_code == 200
+    assert rv.content_type == "text/html; charset=utf-8"
+    assert "<title>res.render()</title>" in body
+    assert "Hello, &lt;i&gt;Ada!" in body
+    assert body.count("<li>") == 3
+    assert "Autoescaped: &lt;b&gt;x&lt;/b&gt;" in body
+
+
+def test_res_render_source(client: FlaskClient) -> None:
+    rv = client.get("/res/render/string")
+    assert rv.data == b"<p>Hello, &lt;Ada&gt;!</p>"
+
+
+def test_res_flash_then_req_flashes_once(client: FlaskClient) -> None:
+    rv = client.get("/res/flash")
+    assert rv.status_code == 302
+    assert rv.headers["Location"] == "/req/flashes"
+    assert client.get("/req/flashes").json == {
+        "flashes": [["success", "Saved!"], ["info", "Two items updated."]]
+    }
+    assert client.get("/req/flashes").json == {"flashes": []}
+
+
+def test_login_flow_flashes_once_after_the_redirect(client: FlaskClient) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    assert '<form method="post" action="/login">' in page
+    rv = client.post("/login", data={"name": "Ada"})
+    assert rv.status_code == 302
+    assert rv.headers["Location"] == "/account"
+    first = client.get("/account").get_data(as_text=True)
+    assert '<p class="flash success">Welcome, Ada!</p>' in first
+    assert "Logged in as <strong>Ada</strong>" in first
+    second = client.get("/account").get_data(as_text=True)
+    assert "Welcome" not in second
+    assert "Logged in as <strong>Ada</strong>" in second
+
+    rv = client.get("/logout")
+    assert rv.headers["Location"] == "/login"
+    assert "You are logged out." in client.get("/login").get_data(as_text=True)
+    assert "Nobody is logged in." in client.get("/account").get_data(as_text=True)

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import fx_core
+from fx_cookies import CookiesMixin
+from fx_files import FilesMixin
+from fx_flash import FlashMixin
+from fx_render import RenderMixin
 
 __all__ = ["Response"]
 
 
-class Response(fx_core.Response):
+class Response(CookiesMixin, FilesMixin, RenderMixin, FlashMixin, fx_core.Response):
     """The response class of :class:`flask_express.FlaskExpress`: ``res`` in
-    a ``(req, res)`` view.
+    a ``(req, res)`` view, with every piece of Flask-Express.
 
     A literal class statement (mixins first, then :class:`fx_core.Response`)
-    so type checkers and IDEs see every method. It composes the pieces this
-    distribution depends on; methods of pieces not composed raise
-    :exc:`fx_core.MissingFeature` naming the distribution to install.
+    so type checkers and IDEs see every method; its MRO is the one
+    ``compose(CookiesMixin, FilesMixin, RenderMixin, FlashMixin)`` builds.
+
+    - fx-core: ``send``, ``json``, ``end``, ``send_status``, ``set``,
+      ``append``, ``get``, ``type``, ``redirect``, ``make_response``, ``locals``;
+    - fx-cookies: ``set_cookie`` (``cookie``, ``setCookie``), ``clear_cookie``
+      (``clearCookie``), signed cookies and ``req.signed_cookies``;
+    - fx-files: ``attachment``, ``send_file`` (``sendFile``), ``download``;
+    - fx-render: ``render``;
+    - fx-flash: ``flash`` and ``req.flashes()``.
 
     .. versionadded:: 1.0
     """

@@ -35,6 +35,10 @@ def create_app(config: t.Mapping[str, t.Any] | None = None) -> FlaskExpress:
     :param config: config values applied last, e.g. ``{"TESTING": True}``.
     """
     app = FlaskExpress(__name__)
+    # FLASK_* variables configure the demo, e.g. FLASK_ATTACHMENTS_FOLDER.
+    app.config.from_prefixed_env()
+    # Read raw: from_prefixed_env parses values as JSON, so a key of digits
+    # would become an int.
     app.config["SECRET_KEY"] = os.environ.get("FLASK_SECRET_KEY") or DEMO_SECRET_KEY
     if config is not None:
         app.config.update(config)

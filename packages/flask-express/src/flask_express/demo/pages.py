@@ -18,7 +18,7 @@ pages = Blueprint("pages", __name__)
 @pages.get("/")
 def index(req: Request, res: Response) -> Response:
     """List every demo."""
-    return res.send(render_template("index.html", demos=DEMOS))
+    return res.render("index.html", demos=DEMOS)
 
 
 @pages.get("/show/<name>")
@@ -27,7 +27,7 @@ def show(req: Request, res: Response, name: str) -> Response:
     demo = DEMOS_BY_NAME.get(name)
     if demo is None:
         return res.end(404)
-    return res.send(render_template("show.html", demo=demo, curl=demo.curl(req.host_url)))
+    return res.render("show.html", demo=demo, curl=demo.curl(req.host_url))
 
 
 @pages.app_errorhandler(404)

@@ -108,9 +108,117 @@ def res_locals(req: Request, res: Response) -> Response:
 
 @demos.get("/res/set_cookie")
 def res_set_cookie(req: Request, res: Response) -> Response:
-    """res.set_cookie(key, value, ...) is Werkzeug's method: it adds a Set-Cookie header."""
+    """res.set_cookie(key, value, ...) sets a cookie with Werkzeug's keyword names; chainable."""
     res.set_cookie("flavour", "chocolate-chip", max_age=600, httponly=True, samesite="Lax")
     return res.type("txt").send(f"Set-Cookie: {res.get('Set-Cookie')}\n\nreq.cookies shows it.")
+
+
+# -- fx-cookies ----------------------------------------------------------------
+
+
+@demos.get("/res/cookie")
+def res_cookie(req: Request, res: Response) -> Response:
+    """res.cookie(name, value, ...) sets a cookie (aliases set_cookie, setCookie); chainable."""
+    res.cookie("theme", req.query.get("theme", "dark"), max_age=3600, httponly=True, samesite="Lax")
+    return res.type("txt").send(f"Set-Cookie: {res.get('Set-Cookie')}")
+
+
+@demos.get("/res/clear_cookie")
+def res_clear_cookie(req: Request, res: Response) -> Response:
+    """res.clear_cookie(name) (alias clearCookie) tells the browser to delete a cookie."""
+    res.clear_cookie("theme")
+    return res.type("txt").send(f"Set-Cookie: {res.get('Set-Cookie')}")
+
+
+@demos.get("/res/cookie/signed")
+def res_signed_cookie(req: Request, res: Response) -> Response:
+    """res.cookie(signed=True) signs the value with SECRET_KEY; req.signed_cookies reads it."""
+    res.cookie("member", req.query.get("name", "ada"), signed=True, httponly=True)
+    return res.type("txt").send(f"Set-Cookie: {res.get('Set-Cookie')}")
+
+
+# -- fx-files ------------------------------------------------------------------
+
+
+@demos.get("/res/attachment")
+def res_attachment(req: Request, res: Response) -> Response:
+    """res.attachment(name) sends a file from ATTACHMENTS_FOLDER for the browser to save."""
+    return res.attachment("hello.txt")
+
+
+@demos.get("/res/attachment/<path:name>")
+def res_attachment_named(req: Request, res: Response, name: str) -> Response:
+    """res.attachment(name) with a name from the URL: a name outside the folder is a 404."""
+    return res.attachment(name)
+
+
+@demos.get("/res/send_file")
+def res_send_file(req: Request, res: Response) -> Response:
+    """res.send_file(path) (alias sendFile) sends a file; Range and ETag requests work."""
+    return res.send_file("attachments/report.csv", mimetype="text/csv")
+
+
+@demos.get("/res/download")
+def res_download(req: Request, res: Response) -> Response:
+    """res.download(path, name) sends a file as an attachment saved under another name."""
+    return res.download("attachments/report.csv", "Bericht Übersicht.csv")
+
+
+# -- fx-render -----------------------------------------------------------------
+
+
+@demos.get("/res/render")
+def res_render(req: Request, res: Response) -> Response:
+    """res.render(template, context, **values) renders a template file with res.locals."""
+    res.locals.user = req.query.get("user", "Ada")
+    items = ["(req, res) views", "Munch requests", "Jinja templates"]
+    return res.render("greeting.html", {"items": items}, title="res.render()", unsafe="<b>x</b>")
+
+
+@demos.get("/res/render/string")
+def res_render_string(req: Request, res: Response) -> Response:
+    """res.render(source) renders a template string when no template has that name."""
+    return res.render("<p>{{ greeting }}, {{ name }}!</p>", greeting="Hello", name="<Ada>")
+
+
+# -- fx-flash ------------------------------------------------------------------
+
+
+@demos.get("/res/flash")
+def res_flash(req: Request, res: Response) -> Response:
+    """res.flash(message, category) stores a message for the next request; chainable."""
+    return res.flash("Saved!", "success").flash("Two items updated.").redirect(url_for(".flashes"))
+
+
+@demos.get("/req/flashes")
+def flashes(req: Request, res: Response) -> Response:
+    """req.flashes(with_categories) returns the flashed messages once, then they are gone."""
+    return res.json(flashes=req.flashes(with_categories=True))
+
+
+@demos.route("/login", methods=["GET", "POST"])
+def login(req: Request, res: Response) -> Response:
+    """A login form: POST flashes a welcome and redirects to the account page."""
+    if req.method == "POST":
+        name = req.body.get("name", "").strip() or "stranger"
+        req.set_session("name", name)
+        return res.flash(f"Welcome, {name}!", "success").redirect(url_for(".account"))
+    return res.render("login.html", flashes=req.flashes(with_categories=True))
+
+
+@demos.get("/account")
+def account(req: Request, res: Response) -> Response:
+    """The page after logging in: it shows the flashed welcome once."""
+    return res.render(
+        "account.html", name=req.get_session("name"), flashes=req.flashes(with_categories=True)
+    )
+
+
+@demos.get("/logout")
+def logout(req: Request, res: Response) -> Response:
+    """Forget the name and say goodbye on the login page."""
+    req.session.pop("name", None)
+    return res.flash("You are logged out.").redirect(url_for(".login"))
 
 
 # -- req: the request ---------------------------------------------------------
@@ -187,6 +295,12 @@ def req_get(req: Request, res: Response) -> Response:
     )
 
 
+@demos.get("/req/signed_cookies")
+def req_signed_cookies(req: Request, res: Response) -> Response:
+    """req.signed_cookies holds the cookies whose signature verifies, unsigned (fx-cookies)."""
+    return res.json(signed=req.signed_cookies, raw=req.cookies.get("member"))
+
+
 @demos.get("/req/accepts")
 def req_accepts(req: Request, res: Response) -> Response:
     """req.accepts(*types) picks the best of the types for the Accept header, or None."""
@@ -210,6 +324,8 @@ class Demo:
     form: tuple[tuple[str, str], ...] = ()
     #: For a view that reads a posted JSON body: an example body.
     json_body: str | None = None
+    #: For a view that answers with a file the browser saves: linked, not framed.
+    saves: bool = False
 
     @property
     def post(self) -> t.Literal["form", "json"] | None:
@@ -255,6 +371,15 @@ DEMOS: tuple[Demo, ...] = (
     Demo("res.make_response", res_make_response, "/res/make_response"),
     Demo("res.locals", res_locals, "/res/locals"),
     Demo("res.set_cookie", res_set_cookie, "/res/set_cookie"),
+    Demo("res.cookie", res_cookie, "/res/cookie?theme=dark"),
+    Demo("res.clear_cookie", res_clear_cookie, "/res/clear_cookie"),
+    Demo("res.cookie(signed=True)", res_signed_cookie, "/res/cookie/signed?name=ada"),
+    Demo("res.attachment", res_attachment, "/res/attachment", saves=True),
+    Demo("res.send_file", res_send_file, "/res/send_file", saves=True),
+    Demo("res.download", res_download, "/res/download", saves=True),
+    Demo("res.render", res_render, "/res/render?user=Ada"),
+    Demo("res.render(source)", res_render_string, "/res/render/string"),
+    Demo("res.flash", res_flash, "/res/flash"),
     Demo("req.query", req_query, "/req/query?name=Ada&tag=flask&tag=express"),
     Demo("req.body", req_body, "/req/body", form=_FORM_EXAMPLE),
     Demo("req.json", req_json, "/req/json", json_body=_JSON_EXAMPLE),
@@ -266,6 +391,8 @@ DEMOS: tuple[Demo, ...] = (
     Demo("req.set_sessions", req_set_sessions, "/req/set_sessions"),
     Demo("req.get_session", req_get_session, "/req/get_session"),
     Demo("req.get", req_get, "/req/get"),
+    Demo("req.signed_cookies", req_signed_cookies, "/req/signed_cookies"),
+    Demo("req.flashes", flashes, "/req/flashes"),
     Demo("req.accepts", req_accepts, "/req/accepts"),
 )
 
