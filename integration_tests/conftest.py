@@ -61,16 +61,25 @@ def poll(condition: t.Callable[[], bool], limit: float) -> bool:
 class Server:
     """A server process started by a test, with its output in a log file."""
 
-    def __init__(self, args: Sequence[str], url: str, log: Path, cwd: Path | None = None) -> None:
+    def __init__(
+        self,
+        args: Sequence[str],
+        url: str,
+        log: Path,
+        cwd: Path | None = None,
+        env: t.Mapping[str, str] | None = None,
+    ) -> None:
         #: The URL polled to know it answers (its root page).
         self.url = url
         self.log = log
+        extra_env = env
         env = {
             key: value
             for key, value in os.environ.items()
             if not key.startswith("WERKZEUG_")  # never look like a reloader child
         }
         env["PYTHONUNBUFFERED"] = "1"
+        env.update(extra_env or {})
         with log.open("wb") as out:
             # A new session, so a stray child (the reloader's) can be cleaned
             # up by this process's group id if a test fails half-way.
@@ -149,8 +158,13 @@ def launch(tmp_path: Path) -> Iterator[t.Callable[..., Server]]:
     the test are stopped."""
     started: list[Server] = []
 
-    def start(args: Sequence[str], url: str, cwd: Path | None = None) -> Server:
-        server = Server(args, url, tmp_path / f"server-{len(started)}.log", cwd=cwd)
+    def start(
+        args: Sequence[str],
+        url: str,
+        cwd: Path | None = None,
+        env: t.Mapping[str, str] | None = None,
+    ) -> Server:
+        server = Server(args, url, tmp_path / f"server-{len(started)}.log", cwd=cwd, env=env)
         started.append(server)
         server.wait_until_answering()
         return server
@@ -160,21 +174,27 @@ def launch(tmp_path: Path) -> Iterator[t.Callable[..., Server]]:
         server.stop()
 
 
-def gunicorn_command(port: int) -> list[str]:
-    """The command that serves the demo with gunicorn, two workers, on
-    127.0.0.1:``port``."""
+def gunicorn_command(port: int, app: str = "flask_express.demo:app", workers: int = 2) -> list[str]:
+    """The command that serves ``app`` (the demo by default) with gunicorn's
+    sync workers on 127.0.0.1:``port``."""
     from gunicorn.config import KNOWN_SETTINGS  # type: ignore[import-untyped]
 
-    args = [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{port}", "--workers", "2"]
+    args = [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{port}", "--workers", str(workers)]
     # Newer releases open a control socket in ~/.gunicorn by default; a test
     # server must not touch the home directory.
     if any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS):
         args.append("--no-control-socket")
-    return [*args, "flask_express.demo:app"]
+    return [*args, app]
 
 
-@pytest.fixture
-def gunicorn() -> t.Callable[[int], list[str]]:
+@pytest.fixture(scope="module")
+def free_port_number() -> int:
+    """A free port on 127.0.0.1, shared by one test module."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def gunicorn() -> t.Callable[..., list[str]]:
     """:func:`gunicorn_command`: ``gunicorn(port)`` is the command to start."""
     return gunicorn_command
 
@@ -191,4 +211,28 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.wait_until_answering()
         yield base_url
     finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[t.Callable[..., Server]]:
+    """Start long-lived servers, shared by a module or the session:
+    ``serve(args, url, env=...)`` returns a :class:`Server` that answers at
+    ``url``. All are stopped at the end of the test session."""
+    started: list[Server] = []
+
+    def start(
+        args: Sequence[str],
+        url: str,
+        cwd: Path | None = None,
+        env: t.Mapping[str, str] | None = None,
+    ) -> Server:
+        log = tmp_path_factory.mktemp("server") / "server.log"
+        server = Server(args, url, log, cwd=cwd, env=env)
+        started.append(server)
+        server.wait_until_answering()
+        return server
+
+    yield start
+    for server in started:
         server.stop()
