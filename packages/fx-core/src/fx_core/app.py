@@ -6,21 +6,33 @@ import os
 import signal
 import threading
 import typing as t
+from functools import partial
 from weakref import WeakKeyDictionary
 
 import flask
+from flask import request
+from flask import typing as ft
 from flask.testing import FlaskClient
+from flask.views import MethodView
 from werkzeug.test import TestResponse
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from .middleware import Middleware, Use, parse_use, run_chain
 from .request import Request
 from .response import Response
 from .views import adapt_view, takes_req_res
 
 if t.TYPE_CHECKING:
+    import sys
     from types import FrameType
 
     from flask.sansio.app import App
+    from flask.sansio.blueprints import BlueprintSetupState
+
+    if sys.version_info >= (3, 11):
+        from typing import Self
+    else:
+        from typing_extensions import Self
 
 __all__ = ["Blueprint", "FlaskExpress"]
 
@@ -90,6 +102,11 @@ class FlaskExpress(flask.Flask):
         # Adapted (req, res) views by the function Flask stores; filled at
         # registration, read by ensure_sync on every request.
         self._fx_views: dict[t.Callable[..., t.Any], t.Callable[..., t.Any]] = {}
+        # app.use() middleware, in order.
+        self._fx_middleware: list[Use] = []
+        # Blueprint.use() middleware by the blueprint's registered name, with
+        # the URL prefix it is mounted at.
+        self._fx_blueprint_middleware: dict[str, tuple[str, list[Use]]] = {}
         if response_class is not None:
             self.response_class = _check_response_class(response_class)
         else:
@@ -99,6 +116,14 @@ class FlaskExpress(flask.Flask):
     def _register_view(self, view_func: t.Callable[..., t.Any]) -> None:
         if view_func not in self._fx_views and takes_req_res(view_func):
             self._fx_views[view_func] = adapt_view(self, view_func)
+        view_class = getattr(view_func, "view_class", None)
+        if isinstance(view_class, type) and issubclass(view_class, MethodView):
+            # MethodView looks its handler up per request and passes the bound
+            # method to ensure_sync, which finds the function inspected here.
+            for method in view_class.methods or ():
+                func = getattr(view_class, method.lower(), None)
+                if func is not None and func not in self._fx_views and takes_req_res(func, 1):
+                    self._fx_views[func] = adapt_view(self, func, method=True)
 
     def add_url_rule(
         self,
@@ -140,7 +165,70 @@ class FlaskExpress(flask.Flask):
             adapted = None
         if adapted is not None:
             return adapted
+        method = getattr(func, "__func__", None)
+        if method is not None:  # a bound method: a MethodView handler
+            adapted = self._fx_views.get(method)
+            if adapted is not None:
+                return partial(adapted, func.__self__)  # type: ignore[attr-defined]
         return super().ensure_sync(func)
+
+    def use(self, *middleware: str | Middleware) -> Self:
+        """Add middleware that runs before every view, in the order added,
+        as Express's ``app.use``; returns the app.
+
+        A middleware is ``def mw(req, res, next)``: it calls ``next()`` to run
+        the rest of the chain and the view (``next()`` returns when they are
+        done, so code after it sees ``res`` as the view left it), or finishes
+        ``res`` to answer without them. ``async def mw(req, res, next)``
+        awaits ``next()``. An exception from the rest propagates out of
+        ``next()``; uncaught, Flask's error handlers answer it, as they do
+        for ``next(error)``. A middleware that neither calls ``next()`` nor
+        finishes ``res`` (nor returns a response) is a :exc:`TypeError`.
+
+        Middleware runs for every request in its scope, including paths with
+        no route, after ``before_request`` functions and before blueprint
+        middleware (:meth:`Blueprint.use`).
+
+        :param middleware: middleware functions, optionally preceded by a
+            path: ``use("/admin", mw)`` runs ``mw`` for ``/admin`` and
+            ``/admin/...``, not for ``/administrator``.
+
+        ::
+
+            @app.use
+            def timing(req, res, next):
+                started = time.perf_counter()
+                next()
+                res.set("X-Response-Time", f"{time.perf_counter() - started:.4f}")
+
+            def admins_only(req, res, next):
+                if req.session.get("role") != "admin":
+                    return res.send_status(401).send("admins only")
+                next()
+
+            app.use("/admin", admins_only)
+        """
+        self._check_setup_finished("use")
+        self._fx_middleware.extend(parse_use(middleware))
+        return self
+
+    def dispatch_request(self) -> ft.ResponseReturnValue:
+        """Run the middleware that applies to this request, then the view,
+        as :meth:`flask.Flask.dispatch_request` does."""
+        if not self._fx_middleware and not self._fx_blueprint_middleware:
+            return super().dispatch_request()
+        req = t.cast(Request, request._get_current_object())  # type: ignore[attr-defined]
+        path = req.path
+        chain = [use for use in self._fx_middleware if use.matches(path)]
+        for name in reversed(req.blueprints):  # outermost blueprint first
+            mounted = self._fx_blueprint_middleware.get(name)
+            if mounted is not None:
+                prefix, uses = mounted
+                inner = path[len(prefix) :] if path.startswith(prefix) else path
+                chain.extend(use for use in uses if use.matches(inner or "/"))
+        if not chain:
+            return super().dispatch_request()
+        return run_chain(chain, req, req.res, super().dispatch_request)  # type: ignore[no-any-return]
 
     def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> FlaskClient:
         """As :meth:`flask.Flask.test_client`. Its responses are built on the
@@ -223,6 +311,32 @@ class Blueprint(flask.Blueprint):
 
     .. versionadded:: 1.0
     """
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._fx_middleware: list[Use] = []
+
+    def use(self, *middleware: str | Middleware) -> Self:
+        """Add middleware for this blueprint's routes, as :meth:`FlaskExpress.use`.
+
+        It runs after the app's middleware and that of enclosing blueprints.
+        A path is relative to where the blueprint is mounted:
+        ``bp.use("/reports", mw)`` on a blueprint at ``/admin`` runs ``mw``
+        for ``/admin/reports/...``.
+        """
+        self._check_setup_finished("use")
+        self._fx_middleware.extend(parse_use(middleware))
+        return self
+
+    def make_setup_state(
+        self, app: App, options: dict[str, t.Any], first_registration: bool = False
+    ) -> BlueprintSetupState:
+        state = super().make_setup_state(app, options, first_registration)
+        if self._fx_middleware and isinstance(app, FlaskExpress):
+            name = f"{state.name_prefix}.{state.name}".lstrip(".")
+            prefix = (state.url_prefix or "").rstrip("/")
+            app._fx_blueprint_middleware[name] = (prefix, self._fx_middleware)
+        return state
 
     def register(self, app: App, options: dict[str, t.Any]) -> None:
         if not isinstance(app, FlaskExpress):

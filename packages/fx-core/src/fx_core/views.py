@@ -23,13 +23,15 @@ _RES_NAMES = frozenset({"res", "response"})
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
 
-def takes_req_res(func: t.Callable[..., t.Any]) -> bool:
+def takes_req_res(func: t.Callable[..., t.Any], skip: int = 0) -> bool:
     """Whether ``func``'s first two parameters are ``(req, res)``.
 
-    :param func: a view function (a bound method's ``self`` is not counted).
+    :param func: a view function.
+    :param skip: leading parameters not counted, e.g. ``1`` for the
+        ``self`` of a method looked up on its class.
     """
     try:
-        params = list(inspect.signature(func).parameters.values())
+        params = list(inspect.signature(func).parameters.values())[skip:]
     except (TypeError, ValueError):  # builtins and other callables with no signature
         return False
     return (
@@ -41,11 +43,11 @@ def takes_req_res(func: t.Callable[..., t.Any]) -> bool:
     )
 
 
-def route_parameters(func: t.Callable[..., t.Any]) -> frozenset[str] | None:
+def route_parameters(func: t.Callable[..., t.Any], skip: int = 0) -> frozenset[str] | None:
     """The keyword parameters ``func`` accepts after ``(req, res)``, or
     ``None`` when it takes ``**kwargs`` (and so every route variable)."""
     names = []
-    for param in list(inspect.signature(func).parameters.values())[2:]:
+    for param in list(inspect.signature(func).parameters.values())[skip + 2 :]:
         if param.kind is inspect.Parameter.VAR_KEYWORD:
             return None
         if param.kind is not inspect.Parameter.VAR_POSITIONAL:
@@ -60,7 +62,9 @@ def view_name(func: t.Callable[..., t.Any]) -> str:
     return f"{module}.{qualname}" if module else qualname
 
 
-def adapt_view(app: Flask, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+def adapt_view(
+    app: Flask, func: t.Callable[..., t.Any], method: bool = False
+) -> t.Callable[..., t.Any]:
     """Return a callable that Flask can call with the route's keyword
     arguments, and that calls ``func(req, res, **kwargs)``.
 
@@ -74,18 +78,21 @@ def adapt_view(app: Flask, func: t.Callable[..., t.Any]) -> t.Callable[..., t.An
 
     :param app: the app whose ``async_to_sync`` runs coroutine views.
     :param func: the ``(req, res)`` view.
+    :param method: ``func`` is a method looked up on its class, such as
+        ``MethodView.get``: the returned callable then takes the instance
+        first, ``call(self, **kwargs)``.
     """
     run = app.async_to_sync(func) if inspect.iscoroutinefunction(func) else func
     name = view_name(func)
-    accepted = route_parameters(func)
+    accepted = route_parameters(func, skip=1 if method else 0)
 
-    def call(**kwargs: t.Any) -> t.Any:
+    def call(*bound: t.Any, **kwargs: t.Any) -> t.Any:
         # Flask types the `request` proxy as the Request it stands for.
         req = request._get_current_object()  # type: ignore[attr-defined]
         res = req.res
         if accepted is not None and kwargs:
             kwargs = {key: value for key, value in kwargs.items() if key in accepted}
-        rv = run(req, res, **kwargs)
+        rv = run(*bound, req, res, **kwargs)
         if rv is None:
             if res.finished_by is not None:
                 return res
