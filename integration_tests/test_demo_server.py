@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import typing as t
 
 import pytest
@@ -165,3 +166,30 @@ def test_gunicorn_stops_cleanly_on_sigterm(
     assert not server.answers()
     assert "Shutting down: Master" in server.output()
     assert "Traceback" not in server.output()
+
+
+def test_app_middleware_times_every_answer(demo_server: str) -> None:
+    # app.use(response_time): a header set by middleware after next() reaches the client.
+    for path in ("/", "/res/json", "/req/query?q=1", "/items"):
+        rv = get(f"{demo_server}{path}")
+        assert rv.status_code == 200, path
+        assert re.fullmatch(r"\d+\.\d{3}ms", rv.headers["X-Response-Time"]), path
+
+
+def test_path_middleware_guards_its_prefix(demo_server: str) -> None:
+    # app.use("/admin", admins_only) answers 401 before routing, by whole segments.
+    assert get(f"{demo_server}/admin").status_code == 401
+    assert get(f"{demo_server}/admin/no-such-page").status_code == 401
+    assert get(f"{demo_server}/administrator").status_code == 404
+    with requests.Session() as browser:
+        browser.post(f"{demo_server}/login", data={"name": "admin"}, timeout=TIMEOUT)
+        rv = browser.get(f"{demo_server}/admin", timeout=TIMEOUT)
+        assert rv.status_code == 200
+        assert rv.json() == {"area": "admin", "user": "admin"}
+        assert browser.get(f"{demo_server}/admin/no-such-page", timeout=TIMEOUT).status_code == 404
+
+
+def test_methodview_with_json_body(demo_server: str) -> None:
+    rv = requests.post(f"{demo_server}/items", json={"item": "gunicorn"}, timeout=TIMEOUT)
+    assert rv.status_code == 201
+    assert rv.json()["added"] == "gunicorn"

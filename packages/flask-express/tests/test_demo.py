@@ -29,6 +29,7 @@ SHOWN = {
     "req.query", "req.body", "req.json", "req.header", "req.params", "req.cookies",
     "req.session", "req.set_session", "req.set_sessions", "req.get_session", "req.get",
     "req.accepts", "req.signed_cookies", "req.flashes",
+    "app.use", "app.use(path)", "MethodView",
 }  # fmt: skip
 
 
@@ -155,7 +156,9 @@ def test_every_linked_route_answers(client: FlaskClient) -> None:
         assert url.startswith("/"), url  # no external links
         with client.open(url, method=method) as rv:  # closes file bodies
             assert rv.status_code < 500, (method, url)
-            if url != "/res/end":
+            if url == "/admin":
+                assert rv.status_code == 401  # behind the admins_only middleware
+            elif url != "/res/end":
                 assert rv.status_code < 400, (method, url)
 
 
@@ -174,7 +177,12 @@ def test_demo_page_shows_explanation_code_and_answer(client: FlaskClient, demo: 
     assert code is not None
     assert "<" not in code.group(1)
     assert html.unescape(code.group(1)) == demo.source
-    assert f"def {demo.view.__name__}(req: Request, res: Response)" in demo.source
+    signature = (
+        "(self, req: Request, res: Response)"
+        if demo.name == "MethodView"
+        else (f"def {demo.view.__name__}(req: Request, res: Response")
+    )
+    assert signature in demo.source
     # The live answer: framed for a GET, a form or a fetch for a POST.
     found = links(rv)
     if demo.saves:
@@ -511,3 +519,38 @@ def test_login_flow_flashes_once_after_the_redirect(client: FlaskClient) -> None
     assert rv.headers["Location"] == "/login"
     assert "You are logged out." in client.get("/login").get_data(as_text=True)
     assert "Nobody is logged in." in client.get("/account").get_data(as_text=True)
+
+
+# -- app: middleware and MethodView ---------------------------------------------
+
+
+def test_every_answer_has_a_response_time(client: FlaskClient) -> None:
+    for url in ("/", "/res/json", "/res/send", "/req/query?x=1"):
+        value = client.get(url).headers["X-Response-Time"]
+        assert re.fullmatch(r"\d+\.\d{3}ms", value), (url, value)
+
+
+def test_admin_area_needs_the_admin_login(client: FlaskClient) -> None:
+    rv = client.get("/admin")
+    assert rv.status_code == 401
+    assert rv.json == {"error": "Log in as 'admin' to see /admin."}
+    # The middleware answers before routing: a missing page below /admin is 401 too,
+    # while /administrator is outside the prefix and is a plain 404.
+    assert client.get("/admin/nope").status_code == 401
+    assert client.get("/administrator").status_code == 404
+
+    client.post("/login", data={"name": "ada"})
+    assert client.get("/admin").status_code == 401
+    client.post("/login", data={"name": "admin"})
+    rv = client.get("/admin")
+    assert rv.status_code == 200
+    assert rv.json == {"area": "admin", "user": "admin"}
+
+
+def test_methodview_items(client: FlaskClient) -> None:
+    assert client.get("/items").json == {"items": ["flask", "express"]}
+    rv = client.post("/items", json={"item": "werkzeug"})
+    assert rv.status_code == 201
+    assert rv.json == {"added": "werkzeug", "items": ["flask", "express", "werkzeug"]}
+    assert client.post("/items", data="{").status_code == 400
+    assert client.delete("/items").status_code == 405

@@ -17,6 +17,7 @@ import typing as t
 
 from flask_express import FlaskExpress
 
+from .middleware import admins_only, response_time
 from .pages import pages
 from .views import demos
 
@@ -42,6 +43,8 @@ def create_app(config: t.Mapping[str, t.Any] | None = None) -> FlaskExpress:
     app.config["SECRET_KEY"] = os.environ.get("FLASK_SECRET_KEY") or DEMO_SECRET_KEY
     if config is not None:
         app.config.update(config)
+    app.use(response_time)
+    app.use("/admin", admins_only)
     app.register_blueprint(pages)
     app.register_blueprint(demos)
     return app

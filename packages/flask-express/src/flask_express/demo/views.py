@@ -13,9 +13,12 @@ import typing as t
 from dataclasses import dataclass
 
 from flask import url_for
+from flask.views import MethodView
 
 from flask_express import Blueprint
 from flask_express.typing import Request, Response
+
+from .middleware import admins_only, response_time
 
 __all__ = ["DEMOS", "DEMOS_BY_NAME", "Demo", "demos"]
 
@@ -221,6 +224,30 @@ def logout(req: Request, res: Response) -> Response:
     return res.flash("You are logged out.").redirect(url_for(".login"))
 
 
+# -- app: middleware and class-based views -------------------------------------
+
+
+@demos.get("/admin")
+def admin(req: Request, res: Response) -> Response:
+    """The admin area, behind the admins_only middleware."""
+    return res.json(area="admin", user=req.get_session("name"))
+
+
+class Items(MethodView):
+    """MethodView methods take (req, res) too: get lists, post adds (JSON body)."""
+
+    items: t.ClassVar[list[str]] = ["flask", "express"]
+
+    def get(self, req: Request, res: Response) -> Response:
+        return res.json(items=self.items)
+
+    def post(self, req: Request, res: Response) -> Response:
+        return res.send_status(201).json(added=req.json.item, items=[*self.items, req.json.item])
+
+
+demos.add_url_rule("/items", view_func=Items.as_view("items"))
+
+
 # -- req: the request ---------------------------------------------------------
 
 
@@ -328,6 +355,12 @@ class Demo:
     saves: bool = False
 
     @property
+    def group(self) -> str:
+        """Where the index lists it: ``"res"``, ``"req"`` or ``"app"``."""
+        side = self.name.partition(".")[0]
+        return side if side in ("res", "req") else "app"
+
+    @property
     def post(self) -> t.Literal["form", "json"] | None:
         """How the view's example is sent: ``"form"``, ``"json"``, or ``None`` for a GET."""
         if self.form:
@@ -380,6 +413,9 @@ DEMOS: tuple[Demo, ...] = (
     Demo("res.render", res_render, "/res/render?user=Ada"),
     Demo("res.render(source)", res_render_string, "/res/render/string"),
     Demo("res.flash", res_flash, "/res/flash"),
+    Demo("app.use", response_time, "/res/json"),
+    Demo("app.use(path)", admins_only, "/admin"),
+    Demo("MethodView", Items, "/items", json_body=json.dumps({"item": "werkzeug"})),
     Demo("req.query", req_query, "/req/query?name=Ada&tag=flask&tag=express"),
     Demo("req.body", req_body, "/req/body", form=_FORM_EXAMPLE),
     Demo("req.json", req_json, "/req/json", json_body=_JSON_EXAMPLE),
