@@ -1,0 +1,192 @@
+"""Release tooling: bump one distribution and check the monorepo's ranges.
+
+Usage (from the repository root)::
+
+    hatch run release:bump fx-files minor     # or major, patch, release, or 1.4.0
+    hatch run release:check                   # every range admits every version
+    hatch run release:tag fx-files            # prints the tag to push: fx-files-v1.1.0
+
+``bump`` writes the new version to ``packages/<dist>/src/<pkg>/__about__.py``
+and moves the ``## Unreleased`` section of the distribution's CHANGELOG.md
+under a heading for the new version, leaving an empty ``## Unreleased``. It
+refuses a version that is not greater than the current one, an empty
+Unreleased section, and a version that a sibling's range would no longer
+admit (update that range first). Pushing the tag ``<dist>-v<version>`` makes
+.github/workflows/release.yml build and publish that one distribution.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.version import Version
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[2]
+PARTS = ("major", "minor", "patch", "release")
+_VERSION_LINE = re.compile(r'^__version__ = "([^"]+)"$', re.MULTILINE)
+_UNRELEASED = re.compile(r"^## Unreleased[ \t]*\n", re.MULTILINE)
+_NEXT_HEADING = re.compile(r"^## ", re.MULTILINE)
+
+
+class ReleaseError(Exception):
+    """A release step that must not go on; the message says why."""
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One folder under packages/."""
+
+    folder: Path
+
+    @property
+    def project(self) -> dict[str, object]:
+        data = tomllib.loads((self.folder / "pyproject.toml").read_text())
+        return data["project"]  # type: ignore[no-any-return]
+
+    @property
+    def name(self) -> str:
+        return str(self.project["name"])
+
+    @property
+    def about(self) -> Path:
+        data = tomllib.loads((self.folder / "pyproject.toml").read_text())
+        return self.folder / data["tool"]["hatch"]["version"]["path"]
+
+    @property
+    def version(self) -> Version:
+        found = _VERSION_LINE.search(self.about.read_text())
+        if found is None:
+            raise ReleaseError(f"{self.about}: no __version__ line")
+        return Version(found.group(1))
+
+    @property
+    def requirements(self) -> list[Requirement]:
+        return [Requirement(text) for text in self.project.get("dependencies", [])]  # type: ignore[attr-defined]
+
+
+def distributions(root: Path = ROOT) -> dict[str, Distribution]:
+    """Every distribution in ``root/packages``, by name."""
+    found = [Distribution(path.parent) for path in sorted(root.glob("packages/*/pyproject.toml"))]
+    return {dist.name: dist for dist in found}
+
+
+def next_version(current: Version, part: str) -> Version:
+    """The version after ``current``: a part to bump, or an explicit version."""
+    major, minor, patch = (*current.release, 0, 0, 0)[:3]
+    if part == "release":
+        if not (current.is_prerelease or current.is_devrelease):
+            raise ReleaseError(f"{current} is already a final release")
+        return Version(f"{major}.{minor}.{patch}")
+    if part == "major":
+        return Version(f"{major + 1}.0.0")
+    if part == "minor":
+        return Version(f"{major}.{minor + 1}.0")
+    if part == "patch":
+        if current.is_prerelease or current.is_devrelease:
+            return Version(f"{major}.{minor}.{patch}")
+        return Version(f"{major}.{minor}.{patch + 1}")
+    try:
+        wanted = Version(part)
+    except ValueError:
+        raise ReleaseError(f"{part!r} is neither one of {', '.join(PARTS)} nor a version") from None
+    if wanted <= current:
+        raise ReleaseError(f"{wanted} is not greater than the current {current}")
+    return wanted
+
+
+def range_problems(dists: dict[str, Distribution], overrides: dict[str, Version]) -> list[str]:
+    """Each sibling requirement whose range does not admit the sibling's
+    version (``overrides`` replaces versions about to change)."""
+    problems = []
+    for dist in dists.values():
+        for requirement in dist.requirements:
+            sibling = dists.get(requirement.name)
+            if sibling is None:
+                continue
+            version = overrides.get(sibling.name, sibling.version)
+            if not requirement.specifier.contains(version, prereleases=True):
+                problems.append(
+                    f"{dist.name} requires {requirement}, which does not admit "
+                    f"{sibling.name} {version}"
+                )
+    return problems
+
+
+def move_unreleased(changelog: str, version: Version, date: dt.date) -> str:
+    """Put the ``## Unreleased`` section's entries under ``## <version> (<date>)``."""
+    heading = _UNRELEASED.search(changelog)
+    if heading is None:
+        raise ReleaseError("CHANGELOG.md has no '## Unreleased' section")
+    following = _NEXT_HEADING.search(changelog, heading.end())
+    end = following.start() if following else len(changelog)
+    entries = changelog[heading.end() : end].strip("\n")
+    if not entries.strip():
+        raise ReleaseError("the Unreleased section of CHANGELOG.md is empty: nothing to release")
+    released = f"## Unreleased\n\n## {version} ({date.isoformat()})\n\n{entries}\n\n"
+    return changelog[: heading.start()] + released + changelog[end:].lstrip("\n")
+
+
+def bump(name: str, part: str, root: Path = ROOT, today: dt.date | None = None) -> Version:
+    """Bump distribution ``name`` by ``part``; return the new version."""
+    dists = distributions(root)
+    if name not in dists:
+        raise ReleaseError(f"no distribution {name!r}; there are: {', '.join(sorted(dists))}")
+    dist = dists[name]
+    new = next_version(dist.version, part)
+    problems = range_problems(dists, {name: new})
+    if problems:
+        raise ReleaseError("update these ranges first:\n  " + "\n  ".join(problems))
+    changelog = dist.folder / "CHANGELOG.md"
+    updated = move_unreleased(changelog.read_text(), new, today or dt.date.today())
+    about = dist.about.read_text()
+    dist.about.write_text(_VERSION_LINE.sub(f'__version__ = "{new}"', about, count=1))
+    changelog.write_text(updated)
+    return new
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="release", description=__doc__.partition("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    bump_cmd = commands.add_parser("bump", help="bump one distribution's version")
+    bump_cmd.add_argument("distribution")
+    bump_cmd.add_argument("part", help=f"{', '.join(PARTS)}, or an explicit version")
+    commands.add_parser("check", help="check that every sibling range admits its version")
+    tag_cmd = commands.add_parser("tag", help="print the release tag of a distribution")
+    tag_cmd.add_argument("distribution")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "bump":
+            new = bump(args.distribution, args.part)
+            print(
+                f"{args.distribution} {new}: commit, then push the tag {args.distribution}-v{new}"
+            )
+        elif args.command == "check":
+            problems = range_problems(distributions(), {})
+            if problems:
+                raise ReleaseError("\n".join(problems))
+            for dist in distributions().values():
+                print(f"{dist.name} {dist.version}")
+        else:
+            dists = distributions()
+            if args.distribution not in dists:
+                raise ReleaseError(f"no distribution {args.distribution!r}")
+            print(f"{args.distribution}-v{dists[args.distribution].version}")
+    except ReleaseError as e:
+        print(f"release: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
