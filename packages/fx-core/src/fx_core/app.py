@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import threading
 import typing as t
@@ -17,22 +18,16 @@ from flask.views import MethodView
 from werkzeug.test import TestResponse
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from .middleware import Middleware, Use, parse_use, run_chain
+from .middleware import Middleware, Use, mount_pattern, register_use, run_chain
 from .request import Request
 from .response import Response
 from .views import adapt_view, takes_req_res
 
 if t.TYPE_CHECKING:
-    import sys
     from types import FrameType
 
     from flask.sansio.app import App
     from flask.sansio.blueprints import BlueprintSetupState
-
-    if sys.version_info >= (3, 11):
-        from typing import Self
-    else:
-        from typing_extensions import Self
 
 __all__ = ["Blueprint", "FlaskExpress"]
 
@@ -106,7 +101,7 @@ class FlaskExpress(flask.Flask):
         self._fx_middleware: list[Use] = []
         # Blueprint.use() middleware by the blueprint's registered name, with
         # the URL prefix it is mounted at.
-        self._fx_blueprint_middleware: dict[str, tuple[str, list[Use]]] = {}
+        self._fx_blueprint_middleware: dict[str, tuple[re.Pattern[str], list[Use]]] = {}
         if response_class is not None:
             self.response_class = _check_response_class(response_class)
         else:
@@ -172,9 +167,9 @@ class FlaskExpress(flask.Flask):
                 return partial(adapted, func.__self__)  # type: ignore[attr-defined]
         return super().ensure_sync(func)
 
-    def use(self, *middleware: str | Middleware) -> Self:
+    def use(self, *middleware: str | Middleware) -> t.Any:
         """Add middleware that runs before every view, in the order added,
-        as Express's ``app.use``; returns the app.
+        as Express's ``app.use``.
 
         A middleware is ``def mw(req, res, next)``: it calls ``next()`` to run
         the rest of the chain and the view (``next()`` returns when they are
@@ -192,6 +187,9 @@ class FlaskExpress(flask.Flask):
         :param middleware: middleware functions, optionally preceded by a
             path: ``use("/admin", mw)`` runs ``mw`` for ``/admin`` and
             ``/admin/...``, not for ``/administrator``.
+        :return: the last function given, so ``@app.use`` works as a
+            decorator, as ``@app.before_request`` does; ``@app.use("/admin")``
+            with only a path is the decorator form with a prefix.
 
         ::
 
@@ -209,8 +207,7 @@ class FlaskExpress(flask.Flask):
             app.use("/admin", admins_only)
         """
         self._check_setup_finished("use")
-        self._fx_middleware.extend(parse_use(middleware))
-        return self
+        return register_use(self._fx_middleware, middleware)
 
     def dispatch_request(self) -> ft.ResponseReturnValue:
         """Run the middleware that applies to this request, then the view,
@@ -223,8 +220,9 @@ class FlaskExpress(flask.Flask):
         for name in reversed(req.blueprints):  # outermost blueprint first
             mounted = self._fx_blueprint_middleware.get(name)
             if mounted is not None:
-                prefix, uses = mounted
-                inner = path[len(prefix) :] if path.startswith(prefix) else path
+                pattern, uses = mounted
+                found = pattern.match(path)
+                inner = path[found.end() :] if found else path
                 chain.extend(use for use in uses if use.matches(inner or "/"))
         if not chain:
             return super().dispatch_request()
@@ -316,8 +314,9 @@ class Blueprint(flask.Blueprint):
         super().__init__(*args, **kwargs)
         self._fx_middleware: list[Use] = []
 
-    def use(self, *middleware: str | Middleware) -> Self:
-        """Add middleware for this blueprint's routes, as :meth:`FlaskExpress.use`.
+    def use(self, *middleware: str | Middleware) -> t.Any:
+        """Add middleware for this blueprint's routes, as :meth:`FlaskExpress.use`
+        (decorator forms included).
 
         It runs after the app's middleware and that of enclosing blueprints.
         A path is relative to where the blueprint is mounted:
@@ -325,8 +324,7 @@ class Blueprint(flask.Blueprint):
         for ``/admin/reports/...``.
         """
         self._check_setup_finished("use")
-        self._fx_middleware.extend(parse_use(middleware))
-        return self
+        return register_use(self._fx_middleware, middleware)
 
     def make_setup_state(
         self, app: App, options: dict[str, t.Any], first_registration: bool = False
@@ -334,8 +332,8 @@ class Blueprint(flask.Blueprint):
         state = super().make_setup_state(app, options, first_registration)
         if self._fx_middleware and isinstance(app, FlaskExpress):
             name = f"{state.name_prefix}.{state.name}".lstrip(".")
-            prefix = (state.url_prefix or "").rstrip("/")
-            app._fx_blueprint_middleware[name] = (prefix, self._fx_middleware)
+            pattern = mount_pattern(state.url_prefix or "")
+            app._fx_blueprint_middleware[name] = (pattern, self._fx_middleware)
         return state
 
     def register(self, app: App, options: dict[str, t.Any]) -> None:

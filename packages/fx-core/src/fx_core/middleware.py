@@ -10,6 +10,7 @@ exception from the rest propagates out of ``next()``.
 from __future__ import annotations
 
 import inspect
+import re
 import typing as t
 from collections.abc import Callable, Sequence
 
@@ -21,7 +22,7 @@ if t.TYPE_CHECKING:
     from .request import Request
     from .response import Response
 
-__all__ = ["Middleware", "Use", "parse_use", "run_chain"]
+__all__ = ["Middleware", "Use", "mount_pattern", "parse_use", "register_use", "run_chain"]
 
 #: ``def middleware(req, res, next)``, or ``async def`` with ``await next()``.
 Middleware = Callable[..., t.Any]
@@ -61,15 +62,46 @@ class Use:
         return not prefix or path == prefix or path.startswith(prefix + "/")
 
 
-def parse_use(args: tuple[t.Any, ...]) -> list[Use]:
-    """Read ``use(middleware, ...)`` or ``use("/prefix", middleware, ...)``."""
+def parse_use(args: tuple[t.Any, ...]) -> tuple[str, list[Middleware]]:
+    """Read ``use(middleware, ...)`` or ``use("/prefix", middleware, ...)``
+    into the prefix and the functions (none: the decorator form)."""
     prefix = ""
     funcs = list(args)
     if funcs and isinstance(funcs[0], str):
         prefix = normalize_prefix(funcs.pop(0))
+    elif not funcs:
+        raise TypeError("use() needs at least one middleware function, or a path to decorate")
+    return prefix, funcs
+
+
+def register_use(target: list[Use], args: tuple[t.Any, ...]) -> t.Any:
+    """Carry out ``use(*args)`` on the list ``target``; return the last
+    function, or, for ``use("/prefix")`` alone, a decorator that adds the
+    function it decorates and returns it."""
+    prefix, funcs = parse_use(args)
     if not funcs:
-        raise TypeError("use() needs at least one middleware function")
-    return [Use(func, prefix) for func in funcs]
+
+        def decorator(func: Middleware) -> Middleware:
+            target.append(Use(func, prefix))
+            return func
+
+        return decorator
+    uses = [Use(func, prefix) for func in funcs]  # every one checked before any is added
+    target.extend(uses)
+    return funcs[-1]
+
+
+def mount_pattern(url_prefix: str) -> re.Pattern[str]:
+    """A pattern for the URL a blueprint is mounted at, route variables
+    included: ``/<lang>/shop`` matches ``/en/shop``."""
+    parts = re.split(r"(<[^>]*>)", url_prefix.rstrip("/"))
+    pattern = "".join(
+        ("(?:.+?)" if part.startswith("<path:") else "[^/]+")
+        if part.startswith("<")
+        else re.escape(part)
+        for part in parts
+    )
+    return re.compile(pattern + r"(?=/|$)")
 
 
 class _Outcome:
@@ -103,6 +135,10 @@ def run_chain(
 
         def mark_called(error: BaseException | None) -> None:
             nonlocal called
+            if error is not None and not isinstance(error, BaseException):
+                raise TypeError(
+                    f"next() takes nothing or an exception (Express's next(err)), got {error!r}"
+                )
             if called:
                 raise RuntimeError(f"next() was called twice by the middleware {use.name!r}")
             called = True
