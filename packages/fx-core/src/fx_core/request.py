@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import typing as t
 from collections.abc import Iterator, MutableMapping
 from functools import cached_property
@@ -35,6 +37,41 @@ __all__ = [
     "Request",
     "SessionView",
 ]
+
+#: The config key of Express's ``subdomain offset`` setting: how many labels
+#: at the end of the host name are the domain, not subdomains.
+SUBDOMAIN_OFFSET = "FX_SUBDOMAIN_OFFSET"
+
+# A media type without parameters, as Express's type-is accepts it (media-typer).
+_MEDIA_TYPE_RE = re.compile(
+    r"[a-z0-9][a-z0-9!#$&^_.-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}", re.ASCII
+)
+
+
+def _type_is_match(expected: str, actual: str) -> bool:
+    """Express's type-is match: ``*`` wildcards and ``*/*+json`` suffixes."""
+    expected_type, slash, expected_sub = expected.partition("/")
+    actual_type, _, actual_sub = actual.partition("/")
+    if not slash or "/" in expected_sub:
+        return False
+    if expected_type not in ("*", actual_type):
+        return False
+    if expected_sub.startswith("*+"):
+        return actual_sub.endswith(expected_sub[1:])
+    return expected_sub in ("*", actual_sub)
+
+
+def _type_is_normalize(kind: str) -> str | None:
+    """The MIME type Express's type-is compares ``kind`` as, or ``None``.
+    Any case: MIME types ignore case (RFC 9110), though type-is does not."""
+    kind = kind.lower()
+    if kind == "urlencoded":
+        return "application/x-www-form-urlencoded"
+    if kind == "multipart":
+        return "multipart/*"
+    if kind.startswith("+"):
+        return f"*/*{kind}"
+    return mimetype_for(kind)
 
 
 class MissingKey(BadRequest, AttributeError):
@@ -381,6 +418,208 @@ class Request(FlaskRequest):
             by_mimetype.setdefault(mimetype_for(kind) or kind, kind)
         best = self.accept_mimetypes.best_match(list(by_mimetype))
         return None if best is None else by_mimetype[best]
+
+    # -- Express's read-only names --------------------------------------------
+    # Only names Werkzeug does not have: ``path``, ``host``, ``url``,
+    # ``base_url`` and ``range`` keep Werkzeug's meaning. Plain properties
+    # (not cached), so assigning to them raises AttributeError.
+
+    @property
+    def ip(self) -> str | None:
+        """The client's address: Werkzeug's :attr:`remote_addr`, the peer of
+        the connection (``None`` if the server does not say, e.g. on a Unix
+        socket).
+
+        Express's ``req.ip`` reads ``X-Forwarded-For`` when ``trust proxy`` is
+        set. A client can send that header itself, so it is never read here:
+        behind a proxy you trust, wrap the app in Werkzeug's
+        :class:`~werkzeug.middleware.proxy_fix.ProxyFix`, which puts the
+        address the proxy saw into :attr:`remote_addr`::
+
+            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)
+
+            req.ip  # "203.0.113.7"
+        """
+        return self.remote_addr
+
+    @property
+    def hostname(self) -> str:
+        """The host the request was made to, without the port: Werkzeug's
+        :attr:`host` (the ``Host`` header, checked against
+        :attr:`trusted_hosts`, or ``X-Forwarded-Host`` under
+        :class:`~werkzeug.middleware.proxy_fix.ProxyFix`), cut before its
+        port. An IPv6 literal keeps its brackets, as in Express. The empty
+        string when the request named no valid host.
+
+        ::
+
+            req.hostname  # "example.com" for Host: example.com:8080
+            req.hostname  # "[::1]" for Host: [::1]:8080
+        """
+        host = self.host
+        if host.startswith("["):
+            return host[: host.find("]") + 1]
+        return host.partition(":")[0]
+
+    @property
+    def subdomains(self) -> list[str]:
+        """The subdomains of :attr:`hostname`, nearest to the domain first, as
+        Express's ``req.subdomains``.
+
+        The last ``FX_SUBDOMAIN_OFFSET`` labels (default 2, Express's
+        ``subdomain offset``) are the domain and are left out; the config is
+        read on each call. An IP address has no subdomains.
+
+        ::
+
+            req.subdomains  # ["ferrets", "tobi"] for tobi.ferrets.example.com
+        """
+        offset = current_app.config.get(SUBDOMAIN_OFFSET, 2)
+        if not isinstance(offset, int) or isinstance(offset, bool):
+            raise TypeError(f"{SUBDOMAIN_OFFSET} must be an int, got {offset!r}")
+        if offset < 0:
+            raise ValueError(f"{SUBDOMAIN_OFFSET} must be 0 or more, got {offset!r}")
+        hostname = self.hostname
+        if not hostname:
+            return []
+        try:
+            ipaddress.ip_address(hostname.strip("[]"))
+        except ValueError:
+            labels = hostname.split(".")[::-1]
+        else:
+            labels = [hostname]
+        return labels[offset:]
+
+    @property
+    def protocol(self) -> str:
+        """``"https"`` for a request made over TLS, else ``"http"``, from
+        Werkzeug's :attr:`scheme` (``X-Forwarded-Proto`` under
+        :class:`~werkzeug.middleware.proxy_fix.ProxyFix`). Always agrees
+        with :attr:`is_secure` and :attr:`secure`.
+
+        ::
+
+            if req.protocol != "https":
+                return res.redirect(req.url.replace("http://", "https://", 1))
+        """
+        return "https" if self.is_secure else "http"
+
+    @property
+    def secure(self) -> bool:
+        """``True`` for a request made over TLS: ``req.protocol == "https"``,
+        the same as Werkzeug's :attr:`is_secure`.
+
+        ::
+
+            res.cookie("sid", sid, secure=req.secure)
+        """
+        return self.is_secure
+
+    @property
+    def xhr(self) -> bool:
+        """``True`` when ``X-Requested-With`` is ``XMLHttpRequest`` (any case),
+        as Express's ``req.xhr``.
+
+        jQuery and some other libraries send that header; ``fetch()`` does
+        not, so ``False`` does not mean the request came from a browser tab.
+
+        ::
+
+            if req.xhr:
+                return res.json({"error": "login required"})
+        """
+        return self.headers.get("X-Requested-With", "").lower() == "xmlhttprequest"
+
+    @property
+    def fresh(self) -> bool:
+        """``True`` when the client's cached copy is still good, so a 304 Not
+        Modified may be sent instead of the body, as Express's ``req.fresh``.
+
+        Only a ``GET`` or ``HEAD`` whose :attr:`res` has a 2xx or 304 status
+        can be fresh. ``If-None-Match`` is compared with ``res``'s ``ETag``
+        (weak comparison; ``*`` matches anything) and, when it is absent,
+        ``If-Modified-Since`` with ``res``'s ``Last-Modified``. A request
+        with ``Cache-Control: no-cache`` is never fresh. Set the validators
+        on ``res`` first::
+
+            res.set("ETag", etag)
+            if req.fresh:
+                return res.send_status(304).end()
+            return res.send(body)
+        """
+        if self.method not in ("GET", "HEAD"):
+            return False
+        res = self.res
+        if not (200 <= res.status_code < 300 or res.status_code == 304):
+            return False
+        if self.cache_control.no_cache:
+            return False
+        # RFC 9110 13.1.3: If-None-Match, when sent, decides alone.
+        if_none_match = self.if_none_match
+        if if_none_match:
+            if if_none_match.star_tag:
+                return True
+            etag, _ = res.get_etag()
+            return etag is not None and if_none_match.contains_weak(etag)
+        if_modified_since = self.if_modified_since
+        if if_modified_since is None:  # no validator: an unconditional request
+            return False
+        last_modified = res.last_modified
+        return last_modified is not None and last_modified <= if_modified_since
+
+    @property
+    def stale(self) -> bool:
+        """``not req.fresh``: the client's cached copy, if any, is out of date.
+
+        ::
+
+            if req.stale:
+                return res.send(render_page())
+        """
+        return not self.fresh
+
+    def is_(self, *types: str | list[str] | tuple[str, ...]) -> str | t.Literal[False] | None:
+        """Return the first of ``types`` that the request body's
+        ``Content-Type`` matches, as Express's ``req.is()`` (``is`` is a
+        Python keyword, hence the underscore).
+
+        :param types: MIME types (``"application/json"``), extensions
+            (``"json"``, ``"html"``), ``"urlencoded"``, ``"multipart"``,
+            wildcards (``"text/*"``, ``"*/json"``) or a ``+suffix``
+            (``"+json"``), or one list of them. The matching one is returned
+            as given, except that a wildcard or suffix returns the request's
+            MIME type. With no argument, the request's MIME type.
+        :return: the match, ``False`` when nothing matches or the
+            ``Content-Type`` is missing or malformed, and ``None`` when the
+            request has no body (no ``Content-Length`` or
+            ``Transfer-Encoding``), as in Express.
+
+        ::
+
+            req.is_("json")                  # "json" for application/json
+            req.is_("text/*", "json")        # "text/html" for text/html
+            req.is_("+json")                 # "application/vnd.api+json"
+
+        :attr:`is_json` and :attr:`mimetype` are Werkzeug's own answers.
+        """
+        if len(types) == 1 and isinstance(types[0], (list, tuple)):
+            types = tuple(types[0])
+        for kind in types:
+            if not isinstance(kind, str):
+                raise TypeError(f"req.is_() takes type names, got {kind!r}")
+        length = self.headers.get("Content-Length", "").strip()
+        if "Transfer-Encoding" not in self.headers and not (length.isascii() and length.isdigit()):
+            return None
+        actual = self.mimetype
+        if not _MEDIA_TYPE_RE.fullmatch(actual):
+            return False
+        if not types:
+            return actual
+        for kind in t.cast("tuple[str, ...]", types):
+            expected = _type_is_normalize(kind)
+            if expected is not None and _type_is_match(expected, actual):
+                return actual if kind.startswith("+") or "*" in kind else kind
+        return False
 
     # -- readers brought by optional pieces ------------------------------------
 
