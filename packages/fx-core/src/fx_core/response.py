@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
 import typing as t
@@ -10,13 +11,13 @@ from functools import cached_property
 from html import escape
 from types import GeneratorType
 
-from flask import current_app, stream_with_context
+from flask import current_app, request, stream_with_context
 from flask.json.provider import DefaultJSONProvider
 from flask.wrappers import Response as FlaskResponse
 from munch import Munch
 from werkzeug.datastructures import Headers, MultiDict
-from werkzeug.exceptions import HTTPException, default_exceptions
-from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.exceptions import HTTPException, NotAcceptable, default_exceptions
+from werkzeug.http import HTTP_STATUS_CODES, parse_date, parse_etags, unquote_etag
 from werkzeug.utils import get_content_type
 
 from .content_types import mimetype_for
@@ -24,6 +25,8 @@ from .exceptions import ResponseAlreadySent
 from .features import missing_methods
 
 if t.TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
     if sys.version_info >= (3, 11):
         from typing import Self
     else:
@@ -38,6 +41,13 @@ HeaderValue = str | int | float
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 _JSONABLE = (dict, list, tuple, int, float)  # bool is an int; Munch is a dict
+
+# What Express keeps of a JSONP callback name; \w as in JavaScript (ASCII only).
+_JSONP_UNSAFE = re.compile(r"[^\[\]\w$.]", re.ASCII)
+
+# A request's ``Cache-Control: no-cache`` asks for a full answer, never a 304
+# (the rule of the ``fresh`` package behind Express's ``req.fresh``).
+_NO_CACHE = re.compile(r"(?:^|,)\s*no-cache\s*(?:,|$)", re.IGNORECASE)
 
 
 def _check_status(code: object, method: str) -> int:
@@ -92,6 +102,129 @@ def _header_pairs(fields: object) -> Iterable[tuple[object, object]]:
     )
 
 
+def _link_entries(links: object) -> list[str]:
+    """Build the ``<url>; rel="name"`` entries of :meth:`Response.links`,
+    validating every name and URL first."""
+    if not isinstance(links, Mapping):
+        raise TypeError(f"res.links() takes a mapping of rel to URL, got {type(links).__name__}")
+    entries = []
+    for rel, value in links.items():
+        if not isinstance(rel, str):
+            raise TypeError(f"res.links(): a rel name must be a str, got {type(rel).__name__}")
+        if not rel:
+            raise ValueError("res.links(): a rel name may not be empty")
+        if any(char in rel for char in '\r\n\0"\\'):
+            # A quote or backslash would end the quoted rel early.
+            raise ValueError(
+                f"res.links(): rel {rel!r} contains CR, LF, NUL, a quote or a backslash"
+            )
+        urls = list(value) if isinstance(value, (list, tuple)) else [value]
+        for url in urls:
+            if not isinstance(url, str):
+                raise TypeError(
+                    f"res.links(): the URL for rel {rel!r} must be a str, got {type(url).__name__}"
+                )
+            if any(char in url for char in "\r\n\0<>"):
+                # "<" and ">" would end the URL reference early.
+                raise ValueError(f"res.links(): URL {url!r} contains CR, LF, NUL, '<' or '>'")
+            entries.append(f'<{url}>; rel="{rel}"')
+    return entries
+
+
+def _is_fresh(response: FlaskResponse) -> bool:
+    """Whether the request's conditional headers match ``response``, as
+    Express's ``req.fresh``: ``If-None-Match`` (weak comparison, ``*``
+    included) against its ETag, else ``If-Modified-Since`` against a
+    ``Last-Modified`` the view set. Only GET and HEAD, only 2xx."""
+    if request.method not in ("GET", "HEAD") or not 200 <= response.status_code < 300:
+        return False
+    headers = request.headers
+    if_none_match = headers.get("If-None-Match")
+    if_modified_since = headers.get("If-Modified-Since")
+    if not if_none_match and not if_modified_since:
+        return False
+    if _NO_CACHE.search(headers.get("Cache-Control", "")):
+        return False
+    if if_none_match:
+        # contains_weak also answers True for "*".
+        etag = unquote_etag(response.headers.get("ETag"))[0]
+        return etag is not None and parse_etags(if_none_match).contains_weak(etag)
+    last_modified = parse_date(response.headers.get("Last-Modified"))
+    since = parse_date(if_modified_since)
+    return last_modified is not None and since is not None and last_modified <= since
+
+
+class _FormatNotAcceptable(NotAcceptable):
+    """The 406 of :meth:`Response.format`: Werkzeug's ``NotAcceptable`` (so
+    handlers registered for 406 answer it), naming the types on offer and
+    adding ``Vary: Accept`` to the default error page."""
+
+    def __init__(self, offered: list[str]) -> None:
+        types = ", ".join(offered) or "none"
+        super().__init__(f"This resource is available as: {types}.")
+
+    def get_headers(
+        self,
+        environ: WSGIEnvironment | None = None,
+        scope: dict[str, t.Any] | None = None,
+    ) -> list[tuple[str, str]]:
+        return [*super().get_headers(environ, scope), ("Vary", "Accept")]
+
+
+def _one_json_value(args: tuple[t.Any, ...], kwargs: dict[str, t.Any], method: str) -> t.Any:
+    """The value ``res.json(*args, **kwargs)`` sends: one positional value,
+    or the keywords as an object, or ``{}``."""
+    if args and kwargs:
+        raise TypeError(f"res.{method}() takes one value or keyword arguments, not both")
+    if len(args) > 1:
+        raise TypeError(f"res.{method}() takes one value, got {len(args)}")
+    return args[0] if args else kwargs
+
+
+def _json_text(obj: t.Any, method: str) -> tuple[str, str]:
+    """Serialize ``obj`` with ``current_app.json``: the text and MIME type
+    :meth:`Response.json` sends."""
+    provider = current_app.json
+    try:
+        if isinstance(provider, DefaultJSONProvider):
+            # The same text flask.jsonify produces, without building the
+            # extra Response object that provider.response() would.
+            if (provider.compact is None and current_app.debug) or provider.compact is False:
+                text = provider.dumps(obj, indent=2) + "\n"
+            else:
+                text = provider.dumps(obj, separators=(",", ":")) + "\n"
+        else:
+            text = provider.dumps(obj)
+    except TypeError as e:
+        raise TypeError(f"res.{method}(): {e}") from e
+    return text, getattr(provider, "mimetype", "application/json")
+
+
+def _jsonp_callback() -> str | None:
+    """The cleaned JSONP callback name of the current request, or ``None``."""
+    name = current_app.config.get("FX_JSONP_CALLBACK", "callback")
+    if not name:
+        return None
+    values = request.args.getlist(name)
+    # A repeated parameter is a list in Express too; it takes the first.
+    callback = _JSONP_UNSAFE.sub("", values[0]) if values else ""
+    return callback or None
+
+
+def _negotiate(offered: Mapping[str, str]) -> str | None:
+    """The key of ``offered`` (key -> MIME type) that the request's
+    ``Accept`` header prefers, the first key when it has none, or ``None``."""
+    if not offered:
+        return None
+    if not request.headers.get("Accept", "").strip():
+        return next(iter(offered))
+    by_mimetype: dict[str, str] = {}
+    for key, mimetype in offered.items():
+        by_mimetype.setdefault(mimetype.split(";", 1)[0].strip(), key)
+    best = request.accept_mimetypes.best_match(list(by_mimetype))
+    return None if best is None else by_mimetype[best]
+
+
 def _http_exception(code: int) -> HTTPException:
     cls = default_exceptions.get(code)
     if cls is not None:
@@ -115,12 +248,12 @@ class Response(FlaskResponse):
             res.set("X-Request-Id", req.get("X-Request-Id") or "none")
             return res.send_status(200).json({"id": req.params.id})
 
-    Chainable methods (``set``, ``append``, ``type``, ``send_status``, ...)
-    return ``self``. Terminal methods (``send``, ``json``, ``end``,
-    ``redirect`` and those of the optional pieces) finish the response and
-    also return ``self``; a second terminal call raises
-    :exc:`~fx_core.ResponseAlreadySent`. A terminal method that raises leaves
-    the response unfinished and unchanged.
+    Chainable methods (``set``, ``append``, ``type``, ``links``,
+    ``send_status``, ...) return ``self``. Terminal methods (``send``,
+    ``json``, ``jsonp``, ``format``, ``end``, ``redirect`` and those of the
+    optional pieces) finish the response and also return ``self``; a second
+    terminal call raises :exc:`~fx_core.ResponseAlreadySent`. A terminal
+    method that raises leaves the response unfinished and unchanged.
 
     Werkzeug's names keep their meaning: ``res.status`` is the status string,
     ``res.vary`` the Vary header set, ``res.location`` the Location header.
@@ -290,6 +423,34 @@ class Response(FlaskResponse):
         self.headers["Content-Type"] = _header_value("Content-Type", mimetype)
         return self
 
+    def links(self, links: Mapping[str, str | Iterable[str]]) -> Self:
+        """Add entries to the ``Link`` header, as Express's ``res.links``;
+        chainable.
+
+        Each entry is ``<url>; rel="name"``; entries are joined by ``, `` in
+        one ``Link`` header, after the value it already had, so a later call
+        (or a ``Link`` set before) keeps the earlier entries.
+
+        :param links: a mapping of rel name to URL; a list or tuple of URLs
+            gives one entry per URL, in order. A CR, LF or NUL anywhere, a
+            ``<`` or ``>`` in a URL, or a ``"`` or ``\\`` in a name raises
+            :exc:`ValueError` and changes nothing.
+
+        ::
+
+            res.links({
+                "next": "https://api.example.com/users?page=3",
+                "last": "https://api.example.com/users?page=5",
+            })
+            # Link: <https://api.example.com/users?page=3>; rel="next",
+            #       <https://api.example.com/users?page=5>; rel="last"
+        """
+        entries = _link_entries(links)
+        if entries:
+            value = ", ".join([*self.headers.getlist("Link"), *entries])
+            self.headers["Link"] = value
+        return self
+
     # -- terminal methods ----------------------------------------------------
 
     # -- the protocol terminal methods follow, in this class and in mixins -----
@@ -312,6 +473,29 @@ class Response(FlaskResponse):
         self.finished_by = method
         return self
 
+    def _conditional_etag(self) -> None:
+        """Add a weak ETag and answer a fresh request with 304, when the
+        app's ``FX_ETAG`` config is true (off by default).
+
+        Called by terminal methods, in this class and in mixins, once the
+        body is set and before :meth:`_finish`: ``W/"<SHA-1 of the body>"``
+        is added unless the view set an ``ETag``. A GET or HEAD whose
+        ``If-None-Match`` matches it (or whose ``If-Modified-Since`` is not
+        older than a ``Last-Modified`` the view set), on a 2xx response,
+        gets ``304 Not Modified`` with no body, as Express's ``req.fresh``
+        decides. A request with ``Cache-Control: no-cache`` always gets the
+        full answer. With ``FX_ETAG`` off it costs one config lookup.
+        """
+        if not current_app.config.get("FX_ETAG", False):
+            return
+        self.add_etag(weak=True)
+        if _is_fresh(self):
+            self.status_code = 304
+            self.set_data(b"")
+            # Representation headers describe a body that is not sent.
+            for name in ("Content-Type", "Content-Length", "Transfer-Encoding"):
+                self.headers.pop(name, None)
+
     def _set_body(self, body: str | bytes, default_type: str) -> None:
         """Set the body, and ``default_type`` unless a Content-Type was set."""
         if "Content-Type" not in self.headers:
@@ -332,6 +516,10 @@ class Response(FlaskResponse):
             as with :func:`flask.stream_with_context`. A ``Content-Type`` set
             before is never changed.
 
+        With the app's ``FX_ETAG`` config on, a ``str``, bytes or JSON body
+        gets a weak ``ETag`` and a matching ``If-None-Match`` a 304 (see
+        :meth:`_conditional_etag`); a streamed body gets none.
+
         ::
 
             return res.send("<h1>Hello</h1>")
@@ -342,8 +530,10 @@ class Response(FlaskResponse):
             self.set_data(b"")
         elif isinstance(body, str):
             self._set_body(body, "text/html; charset=utf-8")
+            self._conditional_etag()
         elif isinstance(body, (bytes, bytearray, memoryview)):
             self._set_body(bytes(body), "application/octet-stream")
+            self._conditional_etag()
         elif isinstance(body, _JSONABLE):
             return self._send_json(body, "send")
         elif isinstance(body, Iterator):
@@ -366,7 +556,8 @@ class Response(FlaskResponse):
         Goes through ``current_app.json``, so a custom provider, ``sort_keys``
         and ``compact`` apply as they do for :func:`flask.jsonify`.
         ``Content-Type`` is the provider's (``application/json``) unless one
-        was set before, e.g. ``application/vnd.api+json``.
+        was set before, e.g. ``application/vnd.api+json``. With the app's
+        ``FX_ETAG`` config on, a weak ``ETag`` is added, as for :meth:`send`.
 
         :param args: one value to serialize.
         :param kwargs: or keyword arguments, serialized as an object. With
@@ -381,28 +572,164 @@ class Response(FlaskResponse):
         # Werkzeug's ``json`` is a property that parses the body; this class
         # makes it the builder method. The test client restores the property.
         self._check_open("json")
-        if args and kwargs:
-            raise TypeError("res.json() takes one value or keyword arguments, not both")
-        if len(args) > 1:
-            raise TypeError(f"res.json() takes one value, got {len(args)}")
-        return self._send_json(args[0] if args else kwargs, "json")
+        return self._send_json(_one_json_value(args, kwargs, "json"), "json")
 
     def _send_json(self, obj: t.Any, method: str) -> Self:
-        provider = current_app.json
-        try:
-            if isinstance(provider, DefaultJSONProvider):
-                # The same text flask.jsonify produces, without building the
-                # extra Response object that provider.response() would.
-                if (provider.compact is None and current_app.debug) or provider.compact is False:
-                    text = provider.dumps(obj, indent=2) + "\n"
-                else:
-                    text = provider.dumps(obj, separators=(",", ":")) + "\n"
-            else:
-                text = provider.dumps(obj)
-        except TypeError as e:
-            raise TypeError(f"res.{method}(): {e}") from e
-        self._set_body(text, getattr(provider, "mimetype", "application/json"))
+        text, mimetype = _json_text(obj, method)
+        self._set_body(text, mimetype)
+        self._conditional_etag()
         return self._finish(method)
+
+    def jsonp(self, *args: t.Any, **kwargs: t.Any) -> Self:
+        """Send a value as JSON with JSONP support, as Express's
+        ``res.jsonp``; terminal.
+
+        The callback name is the query parameter named by the app's
+        ``FX_JSONP_CALLBACK`` config (default ``"callback"``); when the
+        parameter is repeated the first value is used. Characters other
+        than ASCII letters, digits, ``_``, ``$``, ``.``, ``[`` and ``]`` are
+        removed from it, and the body is
+        ``/**/ typeof cb === 'function' && cb(<json>);``, sent as
+        ``text/javascript; charset=utf-8`` (even if another type was set
+        before) with ``X-Content-Type-Options: nosniff``. U+2028 and U+2029
+        are written as ``\\u2028`` and ``\\u2029``, whatever the JSON
+        provider's ``ensure_ascii``.
+
+        Without a callback (no parameter, an empty one, or one that has
+        nothing left once cleaned) this is :meth:`json`. The value is
+        serialized as :meth:`json` does, with ``current_app.json``.
+
+        :param args: one value to serialize.
+        :param kwargs: or keyword arguments, serialized as an object. With
+            neither, ``{}`` is sent. Both at once raise :exc:`TypeError`, as
+            does a value the provider cannot serialize.
+
+        ::
+
+            # GET /user?callback=show
+            return res.jsonp({"name": "Ada"})
+            # /**/ typeof show === 'function' && show({"name":"Ada"});
+
+        .. versionadded:: 1.0
+        """
+        self._check_open("jsonp")
+        obj = _one_json_value(args, kwargs, "jsonp")
+        callback = _jsonp_callback()
+        if callback is None:
+            return self._send_json(obj, "jsonp")
+        text, _ = _json_text(obj, "jsonp")
+        # Inside JavaScript the trailing newline res.json adds is noise, and
+        # U+2028/U+2029, valid in JSON strings, end a line in older engines.
+        text = text.removesuffix("\n").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        # /**/ defeats the Rosetta Flash attack, the typeof check spares the
+        # page an error when the callback does not exist (both from Express).
+        body = f"/**/ typeof {callback} === 'function' && {callback}({text});"
+        self.headers["Content-Type"] = "text/javascript; charset=utf-8"
+        self.headers["X-Content-Type-Options"] = "nosniff"
+        self.set_data(body)
+        self._conditional_etag()
+        return self._finish("jsonp")
+
+    def format(self, handlers: Mapping[str, Callable[[], t.Any]]) -> Self:
+        """Answer with the handler for the type the client prefers, as
+        Express's ``res.format``; terminal.
+
+        The keys are MIME types (``"text/html"``) or extensions (``"html"``,
+        ``"json"``), negotiated against the request's ``Accept`` header by
+        quality, then specificity, ties going to the earlier key (Werkzeug's
+        ``best_match``, as :meth:`~fx_core.Request.accepts`); with no (or an
+        empty) ``Accept`` header the first key wins. ``"default"`` is called
+        when nothing matches. ``Accept`` is added to ``Vary``.
+
+        The chosen handler is called with no arguments (it closes over the
+        view's ``req`` and ``res``) and finishes ``res`` itself, e.g.
+        ``lambda: res.json(data)``; that call is the one terminal call. A
+        handler that returns something else than ``None`` or ``res``
+        without finishing ``res`` has it sent with :meth:`send`; one that
+        returns ``res`` unfinished sends it as it is. When a MIME key
+        matched and no ``Content-Type`` was set, the key's type is set
+        before the handler runs, so ``send()`` and ``json()`` keep it and
+        :meth:`type` in the handler still wins.
+
+        With no match and no ``"default"``, Werkzeug's
+        :exc:`~werkzeug.exceptions.NotAcceptable` (406) is raised for the
+        app's error handlers, and ``res`` is unchanged. A handler that
+        returns ``None`` without finishing ``res``, or a coroutine, raises
+        :exc:`TypeError`; when a handler raises, ``res`` is left as it was.
+
+        :param handlers: a mapping of type (or ``"default"``) to a callable
+            taking no arguments.
+
+        ::
+
+            return res.format({
+                "text/html": lambda: res.render("users.html", users=users),
+                "json": lambda: res.json(users),
+                "default": lambda: res.send_status(406).send("Not Acceptable"),
+            })
+
+        .. versionadded:: 1.0
+        """
+        self._check_open("format")
+        if not isinstance(handlers, Mapping):
+            raise TypeError(
+                f"res.format() takes a mapping of type to handler, got {type(handlers).__name__}"
+            )
+        default: Callable[[], t.Any] | None = None
+        offered: dict[str, str] = {}  # key -> MIME type, in the caller's order
+        for key, handler in handlers.items():
+            if not isinstance(key, str):
+                raise TypeError(f"res.format(): a key must be a str, got {type(key).__name__}")
+            if not callable(handler):
+                raise TypeError(f"res.format(): the handler for {key!r} is not callable")
+            if key == "default":
+                default = handler
+                continue
+            mimetype = mimetype_for(key) if key else None
+            if mimetype is None:
+                raise ValueError(f"res.format(): {key!r} is not a MIME type or a known extension")
+            offered[key] = mimetype
+        chosen = _negotiate(offered)
+        if chosen is None and default is None:
+            raise _FormatNotAcceptable(list(offered.values()))
+        run = handlers[chosen] if chosen is not None else default
+        assert run is not None  # no match and no default raised above
+
+        before = {name: self.headers.getlist(name) for name in ("Content-Type", "Vary")}
+        vary = [value for value in before["Vary"] if value.strip()]
+        tokens = {token.strip().lower() for value in vary for token in value.split(",")}
+        if not tokens & {"accept", "*"}:
+            self.headers["Vary"] = ", ".join([*vary, "Accept"])
+        if chosen is not None and "Content-Type" not in self.headers and "*" not in offered[chosen]:
+            mimetype = offered[chosen]
+            self.headers["Content-Type"] = (
+                mimetype if ";" in mimetype else get_content_type(mimetype, "utf-8")
+            )
+        try:
+            rv = run()
+            if self.finished_by is not None:
+                return self
+            if inspect.isawaitable(rv):
+                if inspect.iscoroutine(rv):
+                    rv.close()  # no "never awaited" warning on top of the error
+                raise TypeError(
+                    f"res.format(): the handler for {chosen or 'default'!r} is async; "
+                    "handlers are called without awaiting, so await in the view instead"
+                )
+            if rv is None:
+                raise TypeError(
+                    f"res.format(): the handler for {chosen or 'default'!r} returned None "
+                    "and did not finish res; call a terminal method such as res.send() "
+                    "or res.json() in it"
+                )
+            if rv is not self:
+                self.send(rv)
+        except BaseException:
+            if self.finished_by is None:
+                for name, values in before.items():
+                    self.headers.setlist(name, values)
+            raise
+        return self._finish("format")
 
     def end(self, code: int | None = None) -> Self:
         """Finish the response with an empty body; terminal.

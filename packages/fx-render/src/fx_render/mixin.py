@@ -107,7 +107,10 @@ class RenderMixin(fx_core.Response):
         The body is sent as ``text/html; charset=utf-8`` unless a
         ``Content-Type`` was set before (``res.type("xml")``); status,
         headers and cookies set before are kept. A render that raises
-        leaves the response unchanged and unfinished.
+        leaves the response unchanged and unfinished. With the app's
+        ``FX_ETAG`` config on, a weak ETag is added and a matching
+        ``If-None-Match`` is answered with 304, as for
+        :meth:`~fx_core.Response.send`.
 
         :param template_or_raw: a template name, or template source.
         :param context: a mapping of template variables. Anything else
@@ -143,4 +146,5 @@ class RenderMixin(fx_core.Response):
         # source, and it leaves ``source`` free as a template variable.
         html = render_template(_template(template_or_raw), **merged)
         self._set_body(html, "text/html; charset=utf-8")
+        self._conditional_etag()
         return self._finish("render")
