@@ -727,7 +727,7 @@ def accepts_client(app: FlaskExpress, client: FlaskClient) -> FlaskClient:
         ("application/json, text/html;q=0", ["html", "json"], "json"),
         ("*/*, text/html;q=0", ["html"], None),
         ("*/*, text/html;q=0", ["html", "json"], "json"),
-        ("", ["html", "json"], None),
+        ("", ["html", "json"], "html"),  # an empty header is no header, as in Express
     ],
 )
 def test_accepts(
@@ -899,3 +899,16 @@ def test_cookie_header_that_is_not_utf8_is_not_a_500(app: FlaskExpress) -> None:
     rv = client.get("/", environ_base={"HTTP_COOKIE": "bad=\xff\xfe; ok=yes"})
     assert rv.status_code == 200
     assert rv.json == {"n": 2, "ok": "yes"}
+
+
+def test_accepts_treats_an_empty_accept_header_as_none(
+    app: FlaskExpress, client: FlaskClient
+) -> None:
+    @app.get("/")
+    def index(req: Request, res: Response) -> Response:
+        return res.json({"best": req.accepts("html", "json"), "all": req.accepts()})
+
+    # As Express's accepts: the first type; and no type listed (Express's
+    # negotiator parses the empty header to nothing).
+    for empty in ("", "   "):
+        assert client.get("/", headers={"Accept": empty}).json == {"best": "html", "all": []}

@@ -411,7 +411,8 @@ class Request(FlaskRequest):
             ranked = sorted(self.accept_mimetypes, key=lambda item: -item[1])
             return [value for value, quality in ranked if quality > 0]
         kinds = [str(kind) for kind in types]
-        if "Accept" not in self.headers:
+        # An empty Accept header counts as none, as in Express (and res.format).
+        if not self.headers.get("Accept", "").strip():
             return kinds[0]
         by_mimetype: dict[str, str] = {}
         for kind in kinds:
