@@ -29,7 +29,7 @@ SHOWN = {
     "req.query", "req.body", "req.json", "req.header", "req.params", "req.cookies",
     "req.session", "req.set_session", "req.set_sessions", "req.get_session", "req.get",
     "req.accepts", "req.signed_cookies", "req.flashes",
-    "app.use", "app.use(path)", "MethodView",
+    "app.use", "app.use(path)", "MethodView", "res.jsonp", "res.format", "res.links", "req.ip",
 }  # fmt: skip
 
 
@@ -554,3 +554,49 @@ def test_methodview_items(client: FlaskClient) -> None:
     assert rv.json == {"added": "werkzeug", "items": ["flask", "express", "werkzeug"]}
     assert client.post("/items", data="{").status_code == 400
     assert client.delete("/items").status_code == 405
+
+
+def test_res_jsonp(client: FlaskClient) -> None:
+    rv = client.get("/res/jsonp?callback=show")
+    assert rv.headers["Content-Type"] == "text/javascript; charset=utf-8"
+    assert rv.headers["X-Content-Type-Options"] == "nosniff"
+    assert rv.data.startswith(b"/**/ typeof show === 'function' && show(")
+    assert client.get("/res/jsonp").json == {"framework": "Flask-Express", "style": "JSONP"}
+    evil = client.get("/res/jsonp?callback=alert(1)//").data
+    assert evil.startswith(b"/**/ typeof alert1 === 'function' && alert1(")
+
+
+@pytest.mark.parametrize(
+    ("accept", "status", "content_type", "body"),
+    [
+        ("application/json", 200, "application/json", b'{"title":"Flask Web Development"'),
+        ("text/plain", 200, "text/plain; charset=utf-8", b"Flask Web Development (2018)"),
+        (None, 200, "text/html; charset=utf-8", b"<p><cite>Flask Web Development"),
+        ("image/png", 406, None, b"Not Acceptable"),
+    ],
+)
+def test_res_format(
+    client: FlaskClient, accept: str | None, status: int, content_type: str | None, body: bytes
+) -> None:
+    rv = client.get("/res/format", headers={} if accept is None else {"Accept": accept})
+    assert rv.status_code == status
+    assert body in rv.data
+    assert "Accept" in rv.headers["Vary"]
+    if content_type is not None:
+        assert rv.headers["Content-Type"] == content_type
+
+
+def test_res_links(client: FlaskClient) -> None:
+    rv = client.get("/res/links?page=2")
+    assert rv.headers["Link"] == '</res/links?page=3>; rel="next", </res/links?page=9>; rel="last"'
+
+
+def test_req_ip_and_friends(client: FlaskClient) -> None:
+    assert client.get("/req/ip", headers={"X-Requested-With": "XMLHttpRequest"}).json == {
+        "ip": "127.0.0.1",
+        "hostname": "localhost",
+        "protocol": "http",
+        "secure": False,
+        "xhr": True,
+        "path": "/req/ip",
+    }

@@ -116,6 +116,33 @@ def res_set_cookie(req: Request, res: Response) -> Response:
     return res.type("txt").send(f"Set-Cookie: {res.get('Set-Cookie')}\n\nreq.cookies shows it.")
 
 
+@demos.get("/res/jsonp")
+def res_jsonp(req: Request, res: Response) -> Response:
+    """res.jsonp(value) wraps JSON in ?callback=name (sanitized), else sends plain JSON."""
+    return res.jsonp({"framework": "Flask-Express", "style": "JSONP"})
+
+
+@demos.get("/res/format")
+def res_format(req: Request, res: Response) -> Response:
+    """res.format({type: handler}) answers in the type the Accept header prefers, else 406."""
+    book = {"title": "Flask Web Development", "year": 2018}
+    return res.format(
+        {
+            "text/html": lambda: res.send(f"<p><cite>{book['title']}</cite> ({book['year']})</p>"),
+            "application/json": lambda: res.json(book),
+            "text/plain": lambda: res.send(f"{book['title']} ({book['year']})"),
+        }
+    )
+
+
+@demos.get("/res/links")
+def res_links(req: Request, res: Response) -> Response:
+    """res.links({rel: url}) sets the Link header, e.g. for pagination; chainable."""
+    page = int(req.query.get("page", "1"))
+    res.links({"next": f"/res/links?page={page + 1}", "last": "/res/links?page=9"})
+    return res.type("txt").send(f"Page {page}. Link: {res.get('Link')}")
+
+
 # -- fx-cookies ----------------------------------------------------------------
 
 
@@ -322,6 +349,19 @@ def req_get(req: Request, res: Response) -> Response:
     )
 
 
+@demos.get("/req/ip")
+def req_ip(req: Request, res: Response) -> Response:
+    """req.ip, req.hostname, req.protocol, req.secure, req.xhr: Express's request names."""
+    return res.json(
+        ip=req.ip,
+        hostname=req.hostname,
+        protocol=req.protocol,
+        secure=req.secure,
+        xhr=req.xhr,
+        path=req.path,
+    )
+
+
 @demos.get("/req/signed_cookies")
 def req_signed_cookies(req: Request, res: Response) -> Response:
     """req.signed_cookies holds the cookies whose signature verifies, unsigned (fx-cookies)."""
@@ -403,6 +443,9 @@ DEMOS: tuple[Demo, ...] = (
     Demo("res.redirect", res_redirect, "/res/redirect"),
     Demo("res.make_response", res_make_response, "/res/make_response"),
     Demo("res.locals", res_locals, "/res/locals"),
+    Demo("res.jsonp", res_jsonp, "/res/jsonp?callback=show"),
+    Demo("res.format", res_format, "/res/format"),
+    Demo("res.links", res_links, "/res/links?page=2"),
     Demo("res.set_cookie", res_set_cookie, "/res/set_cookie"),
     Demo("res.cookie", res_cookie, "/res/cookie?theme=dark"),
     Demo("res.clear_cookie", res_clear_cookie, "/res/clear_cookie"),
@@ -427,6 +470,7 @@ DEMOS: tuple[Demo, ...] = (
     Demo("req.set_sessions", req_set_sessions, "/req/set_sessions"),
     Demo("req.get_session", req_get_session, "/req/get_session"),
     Demo("req.get", req_get, "/req/get"),
+    Demo("req.ip", req_ip, "/req/ip"),
     Demo("req.signed_cookies", req_signed_cookies, "/req/signed_cookies"),
     Demo("req.flashes", flashes, "/req/flashes"),
     Demo("req.accepts", req_accepts, "/req/accepts"),
