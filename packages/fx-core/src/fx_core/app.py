@@ -50,6 +50,26 @@ def _test_response_class(response_class: type[Response]) -> type[TestResponse]:
         return cls
 
 
+_View = t.TypeVar("_View", bound=t.Callable[..., t.Any])
+
+if t.TYPE_CHECKING:
+
+    class _RouteTyping:
+        # Flask types route decorators for views that return a response; a
+        # (req, res) view may also finish res and return None, as in Express.
+        def route(self, rule: str, **options: t.Any) -> t.Callable[[_View], _View]: ...
+        def get(self, rule: str, **options: t.Any) -> t.Callable[[_View], _View]: ...
+        def post(self, rule: str, **options: t.Any) -> t.Callable[[_View], _View]: ...
+        def put(self, rule: str, **options: t.Any) -> t.Callable[[_View], _View]: ...
+        def patch(self, rule: str, **options: t.Any) -> t.Callable[[_View], _View]: ...
+        def delete(self, rule: str, **options: t.Any) -> t.Callable[[_View], _View]: ...
+
+else:
+
+    class _RouteTyping:
+        pass
+
+
 def _check_response_class(response_class: object) -> type[Response]:
     if not isinstance(response_class, type) or not issubclass(response_class, Response):
         raise TypeError(
@@ -59,7 +79,7 @@ def _check_response_class(response_class: object) -> type[Response]:
     return response_class
 
 
-class FlaskExpress(flask.Flask):
+class FlaskExpress(_RouteTyping, flask.Flask):
     """A :class:`flask.Flask` app whose views may take ``(req, res)``.
 
     Everything Flask does keeps working: blueprints, app factories,
@@ -300,7 +320,7 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="fx-parent-watch", daemon=True).start()
 
 
-class Blueprint(flask.Blueprint):
+class Blueprint(_RouteTyping, flask.Blueprint):
     """A :class:`flask.Blueprint` for ``(req, res)`` views.
 
     A plain ``flask.Blueprint`` registered on a :class:`FlaskExpress` app
