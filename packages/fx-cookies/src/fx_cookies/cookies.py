@@ -43,6 +43,15 @@ _DOMAIN_ASCII = re.compile(r"[A-Za-z0-9._:\-]")
 
 _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
 
+# Werkzeug (3.1) quotes a cookie value that needs it and writes its control
+# characters as octal escapes, but its pattern stops at \x19: \x1a to \x1f
+# stay raw in the header, which gunicorn refuses with a 500.
+_RAW_CONTROLS = re.compile(r"[\x1a-\x1f]")
+
+
+def _octal(match: re.Match[str]) -> str:
+    return f"\\{ord(match.group()):03o}"
+
 
 class SignedCookieMunch(CookieMunch):
     """``req.signed_cookies``: the cookies whose signature verifies, unsigned.
@@ -232,8 +241,8 @@ class CookiesMixin(fx_core.Response):
             (empty, spaces, ``;``, ``=``, quotes, non-ASCII, ...) raises
             :exc:`ValueError`.
         :param value: the value, a ``str``. Characters a cookie value cannot
-            hold (``;``, quotes, CR, LF, non-ASCII) are quoted and escaped
-            by Werkzeug, never written raw.
+            hold (``;``, quotes, CR, LF, every other control character,
+            non-ASCII) are quoted and escaped, never written raw.
         :param max_age: lifetime as an ``int`` of seconds or a
             :class:`~datetime.timedelta`; ``Expires`` is added to match.
         :param expires: a :class:`~datetime.datetime`, a UNIX timestamp, or
@@ -389,4 +398,11 @@ class CookiesMixin(fx_core.Response):
             samesite=checked_samesite,
             **extra,
         )
+        if _RAW_CONTROLS.search(value):
+            # Only the value can hold them (the name is a token, the path is
+            # percent-encoded, the other attributes were checked), and it is
+            # quoted, where parse_cookie reads octal escapes back.
+            cookies = self.headers.getlist("Set-Cookie")
+            cookies[-1] = _RAW_CONTROLS.sub(_octal, cookies[-1])
+            self.headers.setlist("Set-Cookie", cookies)
         return self

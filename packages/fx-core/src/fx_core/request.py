@@ -6,12 +6,19 @@ import ipaddress
 import re
 import typing as t
 from collections.abc import Iterator, MutableMapping
+from datetime import datetime
 from functools import cached_property
+from urllib.parse import parse_qsl
 
+# Registers the "werkzeug.url_quote" codec error handler (bytes that are not
+# UTF-8 decode as %XX escapes), which Werkzeug's own query parsing uses.
+import werkzeug.urls  # noqa: F401
 from flask import current_app, session
 from flask.wrappers import Request as FlaskRequest
 from munch import Munch, munchify
+from werkzeug.datastructures import IfRange, MultiDict
 from werkzeug.exceptions import BadRequest
+from werkzeug.http import parse_date, parse_if_range_header
 
 # The parser Werkzeug's own Request.cookies uses: it tolerates bytes that are
 # not UTF-8, where werkzeug.http.parse_cookie raises.
@@ -22,8 +29,6 @@ from .exceptions import MissingFeature
 from .features import missing_feature_message, reader_piece
 
 if t.TYPE_CHECKING:
-    from werkzeug.datastructures import MultiDict
-
     from .response import Response
 
 __all__ = [
@@ -46,6 +51,21 @@ SUBDOMAIN_OFFSET = "FX_SUBDOMAIN_OFFSET"
 _MEDIA_TYPE_RE = re.compile(
     r"[a-z0-9][a-z0-9!#$&^_.-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}", re.ASCII
 )
+
+
+def _http_date(value: str | None) -> datetime | None:
+    """Parse an HTTP date as :func:`werkzeug.http.parse_date` does: ``None``
+    for anything that is not one.
+
+    Werkzeug lets Python's :exc:`OverflowError` through for a date whose year
+    or zone offset does not fit a :class:`~datetime.datetime`
+    (``Sun, 06 Nov 1994 08:49:37 +9999999999999999999``); a client can send
+    one, and RFC 9110 (13.1.3) has a server ignore a date that is not valid.
+    """
+    try:
+        return parse_date(value)
+    except OverflowError:
+        return None
 
 
 def _type_is_match(expected: str, actual: str) -> bool:
@@ -141,8 +161,17 @@ class CookieMunch(ClientData):
 
 
 def _multidict_munch(data: MultiDict[str, str], cls: type[ClientData]) -> ClientData:
-    """One key per name; a name given several times maps to the list of values."""
-    return cls((key, values[0] if len(values) == 1 else values) for key, values in data.lists())
+    """One key per name; a name given several times maps to the list of values.
+
+    Werkzeug files a multipart part that has no ``name`` under ``None``;
+    such a part cannot be read by name, and a ``None`` key next to ``str``
+    keys would make ``res.json(req.body)`` fail (a 500), so it is left out.
+    """
+    return cls(
+        (key, values[0] if len(values) == 1 else values)
+        for key, values in data.lists()
+        if isinstance(key, str)
+    )
 
 
 class HeaderMunch(ClientData):
@@ -262,6 +291,34 @@ class Request(FlaskRequest):
         """
         return current_app.response_class.for_request()  # type: ignore[attr-defined,no-any-return]
 
+    def _query_text(self) -> str:
+        """The raw query string as text; bytes that are not UTF-8 stay
+        percent-encoded (``%FF``) instead of raising."""
+        return self.query_string.decode("utf-8", "werkzeug.url_quote")
+
+    @cached_property
+    def args(self) -> MultiDict[str, str]:
+        """The query string parameters, as Werkzeug's :attr:`args`.
+
+        A WSGI server may pass the query string's bytes as the client sent
+        them (PEP 3333), and Werkzeug decodes them as strict UTF-8: a raw
+        byte that is not UTF-8 (``/?q=\\xff``) raised
+        :exc:`UnicodeDecodeError`, a 500. Here such bytes stay
+        percent-encoded, as Werkzeug already does for percent-escapes that
+        are not UTF-8 (``?q=%FF`` gives ``"%FF"``).
+        """
+        return self.parameter_storage_class(
+            parse_qsl(self._query_text(), keep_blank_values=True, errors="werkzeug.url_quote")
+        )
+
+    @cached_property
+    def full_path(self) -> str:
+        """The path and query string, as Werkzeug's :attr:`full_path`, with
+        bytes of the query string that are not UTF-8 percent-encoded
+        instead of raising (see :attr:`args`).
+        """
+        return f"{self.path}?{self._query_text()}"
+
     @cached_property
     def query(self) -> QueryMunch:
         """The query string as a Munch; a repeated key maps to a list.
@@ -278,7 +335,10 @@ class Request(FlaskRequest):
     def body(self) -> FormMunch:
         """The form fields (urlencoded or multipart) as a Munch; a repeated
         field maps to a list. Uploaded files stay in ``req.files``. A missing
-        field read as an attribute raises :exc:`MissingKey` (400)."""
+        field read as an attribute raises :exc:`MissingKey` (400). A
+        multipart part sent without a ``name`` is left out (Werkzeug's
+        ``req.form`` keeps it under ``None``), so the keys are always
+        strings and ``res.json(req.body)`` always works."""
         return _multidict_munch(self.form, FormMunch)
 
     @cached_property
@@ -419,6 +479,32 @@ class Request(FlaskRequest):
             by_mimetype.setdefault(mimetype_for(kind) or kind, kind)
         best = self.accept_mimetypes.best_match(list(by_mimetype))
         return None if best is None else by_mimetype[best]
+
+    # -- conditional headers: a date out of datetime's range is no date -------
+
+    @cached_property
+    def if_modified_since(self) -> datetime | None:
+        """The ``If-Modified-Since`` header as a timezone-aware datetime, as
+        Werkzeug's; ``None`` when it is missing or not a valid date, including
+        a date whose year or zone offset overflows :class:`~datetime.datetime`
+        (Werkzeug raised :exc:`OverflowError` there, a 500)."""
+        return _http_date(self.headers.get("If-Modified-Since"))
+
+    @cached_property
+    def if_unmodified_since(self) -> datetime | None:
+        """The ``If-Unmodified-Since`` header, parsed as
+        :attr:`if_modified_since` is."""
+        return _http_date(self.headers.get("If-Unmodified-Since"))
+
+    @cached_property
+    def if_range(self) -> IfRange:
+        """The ``If-Range`` header, as Werkzeug's; a date that overflows
+        :class:`~datetime.datetime` counts as no header (an empty
+        :class:`~werkzeug.datastructures.IfRange`) instead of raising."""
+        try:
+            return parse_if_range_header(self.headers.get("If-Range"))
+        except OverflowError:
+            return IfRange()
 
     # -- Express's read-only names --------------------------------------------
     # Only names Werkzeug does not have: ``path``, ``host``, ``url``,

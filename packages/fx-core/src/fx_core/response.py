@@ -17,12 +17,13 @@ from flask.wrappers import Response as FlaskResponse
 from munch import Munch
 from werkzeug.datastructures import Headers, MultiDict
 from werkzeug.exceptions import HTTPException, NotAcceptable, default_exceptions
-from werkzeug.http import HTTP_STATUS_CODES, parse_date, parse_etags, unquote_etag
+from werkzeug.http import HTTP_STATUS_CODES, parse_etags, unquote_etag
 from werkzeug.utils import get_content_type
 
 from .content_types import mimetype_for
 from .exceptions import ResponseAlreadySent
 from .features import missing_methods
+from .request import _http_date
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -39,6 +40,12 @@ HeaderValue = str | int | float
 
 # RFC 9110 token: what a header field name may contain.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+# What a header field value may not contain (RFC 9110 field-value: HTAB, SP,
+# visible ASCII and obs-text 0x80-0xFF), since WSGI servers write headers as
+# Latin-1: a control character or anything past U+00FF is a 500 on gunicorn
+# and a broken header on servers that check less.
+_NOT_FIELD_VALUE = re.compile(r"[^\t\x20-\x7e\x80-\xff]")
 
 _JSONABLE = (dict, list, tuple, int, float)  # bool is an int; Munch is a dict
 
@@ -79,7 +86,20 @@ def _header_value(name: str, value: object) -> str:
         )
     if "\r" in text or "\n" in text or "\0" in text:
         raise ValueError(f"header {name!r}: value {text!r} contains CR, LF or NUL")
+    _check_field_value(text, f"header {name!r}: value")
     return text
+
+
+def _check_field_value(text: str, what: str) -> None:
+    """Raise :exc:`ValueError` if ``text`` holds a character no header value
+    can: a control character other than HTAB, or one beyond U+00FF."""
+    found = _NOT_FIELD_VALUE.search(text)
+    if found is not None:
+        raise ValueError(
+            f"{what} {text!r} contains {found.group()!r}, which no header value can "
+            "hold: only tab, space, printable ASCII and U+0080 to U+00FF (servers "
+            "write headers as Latin-1)"
+        )
 
 
 def _header_values(name: object, value: object) -> tuple[str, list[str]]:
@@ -118,6 +138,7 @@ def _link_entries(links: object) -> list[str]:
             raise ValueError(
                 f"res.links(): rel {rel!r} contains CR, LF, NUL, a quote or a backslash"
             )
+        _check_field_value(rel, "res.links(): rel")
         urls = list(value) if isinstance(value, (list, tuple)) else [value]
         for url in urls:
             if not isinstance(url, str):
@@ -127,6 +148,7 @@ def _link_entries(links: object) -> list[str]:
             if any(char in url for char in "\r\n\0<>"):
                 # "<" and ">" would end the URL reference early.
                 raise ValueError(f"res.links(): URL {url!r} contains CR, LF, NUL, '<' or '>'")
+            _check_field_value(url, "res.links(): URL")
             entries.append(f'<{url}>; rel="{rel}"')
     return entries
 
@@ -149,8 +171,9 @@ def _is_fresh(response: FlaskResponse) -> bool:
         # contains_weak also answers True for "*".
         etag = unquote_etag(response.headers.get("ETag"))[0]
         return etag is not None and parse_etags(if_none_match).contains_weak(etag)
-    last_modified = parse_date(response.headers.get("Last-Modified"))
-    since = parse_date(if_modified_since)
+    # A date that overflows datetime is no date (Werkzeug's parse_date raises).
+    last_modified = _http_date(response.headers.get("Last-Modified"))
+    since = _http_date(if_modified_since)
     return last_modified is not None and since is not None and last_modified <= since
 
 
@@ -347,8 +370,12 @@ class Response(FlaskResponse):
         :param value: the value; a list sets the header once per item.
             Values are stored verbatim (``"text/plain"`` gets no charset).
 
-        A CR or LF in a name or value raises :exc:`ValueError`; nothing is
-        changed when any pair is invalid.
+        A CR or LF in a name or value raises :exc:`ValueError`, as does a
+        name that is not an RFC 9110 token or a value holding a character
+        no header can carry to the client: another control character
+        (NUL, ESC, DEL, ...; a tab is fine) or one beyond U+00FF (``"€"``),
+        which WSGI servers cannot write as Latin-1 (gunicorn answers 500).
+        Nothing is changed when any pair is invalid.
 
         ::
 
@@ -376,6 +403,10 @@ class Response(FlaskResponse):
 
         :param field: the header name.
         :param value: one value, or a list of values to add in order.
+
+        Names and values are checked as for :meth:`set` (:exc:`ValueError`
+        for CR, LF, other control characters and characters beyond U+00FF),
+        before anything is added.
 
         ::
 
@@ -434,7 +465,9 @@ class Response(FlaskResponse):
         :param links: a mapping of rel name to URL; a list or tuple of URLs
             gives one entry per URL, in order. A CR, LF or NUL anywhere, a
             ``<`` or ``>`` in a URL, or a ``"`` or ``\\`` in a name raises
-            :exc:`ValueError` and changes nothing.
+            :exc:`ValueError` and changes nothing, as does any character
+            a header value cannot hold (another control character, or one
+            beyond U+00FF: percent-encode such URLs first).
 
         ::
 

@@ -9,6 +9,8 @@ import sys
 import typing as t
 import unicodedata
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from urllib.parse import quote
 
@@ -16,6 +18,7 @@ import flask
 from flask.wrappers import Response as FlaskResponse
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import NotFound
+from werkzeug.http import parse_if_range_header
 
 import fx_core
 
@@ -75,6 +78,45 @@ _FILE_HEADERS = frozenset(
 # ENOENT, ENOTDIR and ENAMETOOLONG; other OS errors on a trusted path (a
 # permission problem, say) are the programmer's to see.
 _NOT_FOUND_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG})
+
+
+def _overflows(value: str) -> bool:
+    """Whether Werkzeug's date parser raises :exc:`OverflowError` for
+    ``value``: a date whose year or zone offset does not fit a
+    :class:`~datetime.datetime` (``+9999999999999999999``)."""
+    try:
+        parse_if_range_header(value)  # a date as parse_date reads it, or an ETag
+    except OverflowError:
+        return True
+    return False
+
+
+@contextmanager
+def _overflowing_dates_ignored() -> Iterator[None]:
+    """Hide, while Flask builds the file response, the conditional headers
+    whose date Werkzeug cannot parse without :exc:`OverflowError` (a 500,
+    after the file was opened).
+
+    Such a value is no valid HTTP date, and RFC 9110 says what to do with
+    one: an ``If-Modified-Since`` is ignored; an ``If-Range`` validator that
+    does not match means the ``Range`` is ignored and the whole file is
+    sent. That is what Werkzeug already does for other invalid dates. The
+    environ is restored afterwards.
+    """
+    environ = flask.request.environ
+    hidden: dict[str, t.Any] = {}
+    if_modified_since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if if_modified_since and _overflows(if_modified_since):
+        hidden["HTTP_IF_MODIFIED_SINCE"] = environ.pop("HTTP_IF_MODIFIED_SINCE")
+    if_range = environ.get("HTTP_IF_RANGE")
+    if if_range and _overflows(if_range):
+        for key in ("HTTP_IF_RANGE", "HTTP_RANGE"):
+            if key in environ:
+                hidden[key] = environ.pop(key)
+    try:
+        yield
+    finally:
+        environ.update(hidden)
 
 
 def _given_options(method: str, options: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -227,7 +269,11 @@ class FilesMixin(fx_core.Response):
         Range requests answer 206, ``If-None-Match`` and
         ``If-Modified-Since`` 304; an unsatisfiable range raises
         :exc:`~werkzeug.exceptions.RequestedRangeNotSatisfiable` (416) for
-        the app's error handlers, as ``flask.send_file`` does.
+        the app's error handlers, as ``flask.send_file`` does. An
+        ``If-Modified-Since`` or ``If-Range`` date too large for
+        :class:`~datetime.datetime` counts as invalid, as other bad dates
+        do: the first is ignored, the second sends the whole file
+        (Werkzeug raised :exc:`OverflowError` for them, a 500).
 
         Headers, cookies and status set on ``res`` before are kept. The
         headers that describe the bytes (``Content-Length``,
@@ -363,7 +409,8 @@ class FilesMixin(fx_core.Response):
             options["download_name"], disposition = _disposition_name(name)
 
         try:
-            sent = flask.send_file(target, as_attachment=as_attachment, **options)
+            with _overflowing_dates_ignored():
+                sent = flask.send_file(target, as_attachment=as_attachment, **options)
         except OSError as e:
             if folder is not None or e.errno in _NOT_FOUND_ERRNOS:
                 raise NotFound() from e
