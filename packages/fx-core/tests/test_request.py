@@ -797,8 +797,8 @@ def test_req_res_created_once_per_request() -> None:
 
     class CountingResponse(Response):
         @classmethod
-        def for_request(cls) -> CountingResponse:
-            res = super().for_request()
+        def for_request(cls, app: t.Any = None) -> CountingResponse:
+            res = super().for_request(app)
             made.append(res)
             return res
 

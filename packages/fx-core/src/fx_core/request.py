@@ -289,7 +289,8 @@ class Request(FlaskRequest):
         Created on first access from the app's ``response_class``, once per
         request, so middleware and the view share it (Express's ``req.res``).
         """
-        return current_app.response_class.for_request()  # type: ignore[attr-defined,no-any-return]
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        return app.response_class.for_request(app)  # type: ignore[no-any-return]
 
     def _query_text(self) -> str:
         """The raw query string as text; bytes that are not UTF-8 stay

@@ -27,6 +27,7 @@ from .request import _http_date
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
+    from flask import Flask
 
     if sys.version_info >= (3, 11):
         from typing import Self
@@ -204,15 +205,15 @@ def _one_json_value(args: tuple[t.Any, ...], kwargs: dict[str, t.Any], method: s
     return args[0] if args else kwargs
 
 
-def _json_text(obj: t.Any, method: str) -> tuple[str, str]:
-    """Serialize ``obj`` with ``current_app.json``: the text and MIME type
+def _json_text(obj: t.Any, method: str, app: Flask) -> tuple[str, str]:
+    """Serialize ``obj`` with ``app.json``: the text and MIME type
     :meth:`Response.json` sends."""
-    provider = current_app.json
+    provider = app.json
     try:
         if isinstance(provider, DefaultJSONProvider):
             # The same text flask.jsonify produces, without building the
             # extra Response object that provider.response() would.
-            if (provider.compact is None and current_app.debug) or provider.compact is False:
+            if (provider.compact is None and app.debug) or provider.compact is False:
                 text = provider.dumps(obj, indent=2) + "\n"
             else:
                 text = provider.dumps(obj, separators=(",", ":")) + "\n"
@@ -257,6 +258,18 @@ def _http_exception(code: int) -> HTTPException:
     exc = HTTPException(description=HTTP_STATUS_CODES.get(code, "Error"))
     exc.code = code
     return exc
+
+
+class _Headers(Headers):
+    """Headers whose ``in`` test scans instead of raising: Werkzeug answers a
+    missing name with a caught exception, a cost the builder's every
+    "was a Content-Type set?" check would pay."""
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return super().__contains__(key)  # type: ignore[operator]
+        wanted = key.lower()
+        return any(name.lower() == wanted for name, _ in self._list)
 
 
 class Response(FlaskResponse):
@@ -308,8 +321,16 @@ class Response(FlaskResponse):
         merged.update(cls.__dict__.get("request_readers", {}))
         cls.request_readers = merged
 
+    #: The app a builder was made for (see :meth:`for_request`); read
+    #: instead of the ``current_app`` proxy, which costs a context lookup.
+    _fx_app: Flask | None = None
+
+    def _app(self) -> Flask:
+        """The app of this response: the one it was built for, else ``current_app``."""
+        return self._fx_app or current_app._get_current_object()  # type: ignore[attr-defined]
+
     @classmethod
-    def for_request(cls) -> Self:
+    def for_request(cls, app: Flask | None = None) -> Self:
         """Create the builder that a ``(req, res)`` view receives.
 
         Unlike a response made with ``cls()``, it starts with no
@@ -317,12 +338,16 @@ class Response(FlaskResponse):
         chose from the default they should pick. Flask-Express calls this
         once per request (see ``req.res``); there is rarely a reason to call
         it yourself.
+
+        :param app: the app of the request, kept so the terminal methods read
+            its config and JSON provider without the ``current_app`` proxy.
         """
         res = cls.__new__(cls)
         # An instance attribute, read by Werkzeug's __init__: no default
         # Content-Type header, so none has to be removed afterwards.
         res.default_mimetype = None
-        cls.__init__(res)
+        res._fx_app = app
+        cls.__init__(res, headers=_Headers())
         return res
 
     @cached_property
@@ -519,7 +544,7 @@ class Response(FlaskResponse):
         decides. A request with ``Cache-Control: no-cache`` always gets the
         full answer. With ``FX_ETAG`` off it costs one config lookup.
         """
-        if not current_app.config.get("FX_ETAG", False):
+        if not self._app().config.get("FX_ETAG", False):
             return
         self.add_etag(weak=True)
         if _is_fresh(self):
@@ -608,7 +633,7 @@ class Response(FlaskResponse):
         return self._send_json(_one_json_value(args, kwargs, "json"), "json")
 
     def _send_json(self, obj: t.Any, method: str) -> Self:
-        text, mimetype = _json_text(obj, method)
+        text, mimetype = _json_text(obj, method, self._app())
         self._set_body(text, mimetype)
         self._conditional_etag()
         return self._finish(method)
@@ -650,7 +675,7 @@ class Response(FlaskResponse):
         callback = _jsonp_callback()
         if callback is None:
             return self._send_json(obj, "jsonp")
-        text, _ = _json_text(obj, "jsonp")
+        text, _ = _json_text(obj, "jsonp", self._app())
         # Inside JavaScript the trailing newline res.json adds is noise, and
         # U+2028/U+2029, valid in JSON strings, end a line in older engines.
         text = text.removesuffix("\n").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")

@@ -89,7 +89,11 @@ def adapt_view(
     def call(*bound: t.Any, **kwargs: t.Any) -> t.Any:
         # Flask types the `request` proxy as the Request it stands for.
         req = request._get_current_object()  # type: ignore[attr-defined]
-        res = req.res
+        # req.res, made here from the app at hand rather than current_app;
+        # middleware that ran first may have made it already.
+        res = req.__dict__.get("res")
+        if res is None:
+            res = req.__dict__["res"] = app.response_class.for_request(app)  # type: ignore[attr-defined]
         if accepted is not None and kwargs:
             kwargs = {key: value for key, value in kwargs.items() if key in accepted}
         rv = run(*bound, req, res, **kwargs)

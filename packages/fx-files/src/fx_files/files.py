@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import posixpath
+import re
 import sys
 import typing as t
 import unicodedata
@@ -152,6 +153,10 @@ def _keyword_options(method: str, options: dict[str, t.Any], allowed: frozenset[
             raise TypeError(f"res.{method}() got an unexpected keyword argument {key!r}")
 
 
+# Unicode's control category (Cc) exactly: C0, DEL and C1.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def _disposition_name(name: object) -> tuple[str, dict[str, str] | None]:
     """Return the ``download_name`` to give Flask, and, for a name holding
     control characters, the ``Content-Disposition`` parameters to use instead
@@ -164,9 +169,9 @@ def _disposition_name(name: object) -> tuple[str, dict[str, str] | None]:
     """
     if not isinstance(name, str):
         raise TypeError(f"download_name must be a str, got {type(name).__name__}")
-    if not any(unicodedata.category(c) == "Cc" for c in name):
+    if not _CONTROLS.search(name):
         return name, None
-    plain = "".join(c for c in name if unicodedata.category(c) != "Cc")
+    plain = _CONTROLS.sub("", name)
     ascii_name = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode("ascii")
     # Werkzeug's own quoting for filename*: RFC 5987 attr-char stays as is.
     encoded = quote(name, safe="!#$&+-.^_`|~")
@@ -440,6 +445,22 @@ class FilesMixin(fx_core.Response):
             any ``Expires`` of the view's (the file's is dropped, so the
             two never disagree).
         """
+        if not self.headers:
+            # Nothing of the view's to keep: take the file's headers whole.
+            self.headers = sent.headers
+        else:
+            self._merge_headers(sent, keep_type, keep_cache)
+        if sent.status_code != 200:
+            # 206 and 304 (412 for If-Match) answer the request's
+            # conditions; a plain 200 leaves the view's status alone.
+            self.status = sent.status
+        self.response = sent.response
+        self.direct_passthrough = sent.direct_passthrough
+        for callback in sent._on_close:
+            self.call_on_close(callback)
+
+    def _merge_headers(self, sent: FlaskResponse, keep_type: bool, keep_cache: bool) -> None:
+        """Merge the file response's headers into the ones the view set."""
         kept = set()
         if keep_type and "Content-Type" in self.headers:
             kept.add("content-type")
@@ -458,11 +479,3 @@ class FilesMixin(fx_core.Response):
         # Mutated in place: the object stays the one res.headers always was.
         self.headers.clear()
         self.headers.extend(headers)
-        if sent.status_code != 200:
-            # 206 and 304 (412 for If-Match) answer the request's
-            # conditions; a plain 200 leaves the view's status alone.
-            self.status = sent.status
-        self.response = sent.response
-        self.direct_passthrough = sent.direct_passthrough
-        for callback in sent._on_close:
-            self.call_on_close(callback)

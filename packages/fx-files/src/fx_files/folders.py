@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 
 from flask import current_app
 from werkzeug.exceptions import NotFound
@@ -43,6 +44,15 @@ def attachments_folder() -> str:
     return resolve_folder(folder)
 
 
+@lru_cache(maxsize=64)
+def _real_folder(folder: str) -> str:
+    # The folder's resolved path, kept: resolving it costs a system call per
+    # path component on every request. If the folder (or a symlink on its
+    # way) is re-pointed while the app runs, the check below fails closed:
+    # files are refused, never served from outside.
+    return os.path.realpath(folder)
+
+
 def confined_path(folder: str, name: str | os.PathLike[str]) -> str:
     """Return the real path of the regular file ``name`` inside ``folder``.
 
@@ -69,7 +79,7 @@ def confined_path(folder: str, name: str | os.PathLike[str]) -> str:
     if joined is None:
         raise NotFound()
     try:
-        real_folder = os.path.realpath(folder)
+        real_folder = _real_folder(folder)
         real_file = os.path.realpath(joined)
         inside = os.path.commonpath([real_folder, real_file]) == real_folder
         if not inside or real_file == real_folder or not os.path.isfile(real_file):
