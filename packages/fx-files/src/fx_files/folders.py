@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import posixpath
 import re
+import stat
 from functools import lru_cache
 
 from flask import current_app
@@ -53,6 +55,28 @@ def _real_folder(folder: str) -> str:
     return os.path.realpath(folder)
 
 
+def _plain_file(real_folder: str, name: str) -> str | None:
+    """The path of ``name`` under ``real_folder`` when no part of it is a
+    symlink and it is a regular file; ``None`` when a part is a symlink (the
+    caller then resolves it in full). One ``lstat`` per part of ``name``
+    instead of one per part of the whole path, and no second ``stat``.
+
+    :raises NotFound: a part is missing, or the last is not a regular file.
+    """
+    path = real_folder
+    mode = 0
+    for part in posixpath.normpath(name).split("/"):
+        if part in ("", "."):
+            continue
+        path = os.path.join(path, part)
+        mode = os.lstat(path).st_mode
+        if stat.S_ISLNK(mode):
+            return None
+    if not stat.S_ISREG(mode):
+        raise NotFound()
+    return path
+
+
 def confined_path(folder: str, name: str | os.PathLike[str]) -> str:
     """Return the real path of the regular file ``name`` inside ``folder``.
 
@@ -80,6 +104,9 @@ def confined_path(folder: str, name: str | os.PathLike[str]) -> str:
         raise NotFound()
     try:
         real_folder = _real_folder(folder)
+        direct = _plain_file(real_folder, text)
+        if direct is not None:
+            return direct
         real_file = os.path.realpath(joined)
         inside = os.path.commonpath([real_folder, real_file]) == real_folder
         if not inside or real_file == real_folder or not os.path.isfile(real_file):
