@@ -237,7 +237,8 @@ class FlaskExpress(_RouteTyping, flask.Flask):
         req = t.cast(Request, request._get_current_object())  # type: ignore[attr-defined]
         path = req.path
         chain = [use for use in self._fx_middleware if use.matches(path)]
-        for name in reversed(req.blueprints):  # outermost blueprint first
+        # req.blueprints walks the endpoint's name: skip it when no blueprint has any.
+        for name in reversed(req.blueprints) if self._fx_blueprint_middleware else ():
             mounted = self._fx_blueprint_middleware.get(name)
             if mounted is not None:
                 pattern, uses = mounted
@@ -246,7 +247,11 @@ class FlaskExpress(_RouteTyping, flask.Flask):
                 chain.extend(use for use in uses if use.matches(inner or "/"))
         if not chain:
             return super().dispatch_request()
-        return run_chain(chain, req, req.res, super().dispatch_request)  # type: ignore[no-any-return]
+        # req.res, made from this app as the view adapter makes it.
+        res = req.__dict__.get("res")
+        if res is None:
+            res = req.__dict__["res"] = self.response_class.for_request(self)  # type: ignore[attr-defined]
+        return run_chain(chain, req, res, super().dispatch_request)  # type: ignore[no-any-return]
 
     def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> FlaskClient:
         """As :meth:`flask.Flask.test_client`. Its responses are built on the
