@@ -413,8 +413,12 @@ class FilesMixin(fx_core.Response):
         if name is not None:
             options["download_name"], disposition = _disposition_name(name)
 
+        environ = flask.request.environ
         try:
-            with _overflowing_dates_ignored():
+            if "HTTP_IF_MODIFIED_SINCE" in environ or "HTTP_IF_RANGE" in environ:
+                with _overflowing_dates_ignored():
+                    sent = flask.send_file(target, as_attachment=as_attachment, **options)
+            else:  # the usual request: nothing to hide, no context manager to pay for
                 sent = flask.send_file(target, as_attachment=as_attachment, **options)
         except OSError as e:
             if folder is not None or e.errno in _NOT_FOUND_ERRNOS:
