@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from .middleware import Middleware, Use, mount_pattern, register_use, run_chain
 from .request import Request
 from .response import Response
-from .views import adapt_view, takes_req_res
+from .views import adapt_view, response_of, takes_req_res
 
 if t.TYPE_CHECKING:
     from types import FrameType
@@ -247,10 +247,7 @@ class FlaskExpress(_RouteTyping, flask.Flask):
                 chain.extend(use for use in uses if use.matches(inner or "/"))
         if not chain:
             return super().dispatch_request()
-        # req.res, made from this app as the view adapter makes it.
-        res = req.__dict__.get("res")
-        if res is None:
-            res = req.__dict__["res"] = self.response_class.for_request(self)  # type: ignore[attr-defined]
+        res = response_of(req, self)
         return run_chain(chain, req, res, super().dispatch_request)  # type: ignore[no-any-return]
 
     def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> FlaskClient:

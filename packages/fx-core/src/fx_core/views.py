@@ -16,7 +16,7 @@ from flask import request
 if t.TYPE_CHECKING:
     from flask import Flask
 
-__all__ = ["adapt_view", "takes_req_res"]
+__all__ = ["adapt_view", "response_of", "takes_req_res"]
 
 _REQ_NAMES = frozenset({"req", "request"})
 _RES_NAMES = frozenset({"res", "response"})
@@ -62,6 +62,19 @@ def view_name(func: t.Callable[..., t.Any]) -> str:
     return f"{module}.{qualname}" if module else qualname
 
 
+def response_of(req: t.Any, app: Flask) -> t.Any:
+    """Return ``req.res``, making it from ``app`` on first use.
+
+    What the ``Request.res`` property does, without its ``current_app``
+    lookup: the view adapter and the middleware dispatch have the app at
+    hand, and whichever runs first makes the one ``res`` of the request.
+    """
+    res = req.__dict__.get("res")
+    if res is None:
+        res = req.__dict__["res"] = app.response_class.for_request(app)  # type: ignore[attr-defined]
+    return res
+
+
 def adapt_view(
     app: Flask, func: t.Callable[..., t.Any], method: bool = False
 ) -> t.Callable[..., t.Any]:
@@ -89,11 +102,7 @@ def adapt_view(
     def call(*bound: t.Any, **kwargs: t.Any) -> t.Any:
         # Flask types the `request` proxy as the Request it stands for.
         req = request._get_current_object()  # type: ignore[attr-defined]
-        # req.res, made here from the app at hand rather than current_app;
-        # middleware that ran first may have made it already.
-        res = req.__dict__.get("res")
-        if res is None:
-            res = req.__dict__["res"] = app.response_class.for_request(app)  # type: ignore[attr-defined]
+        res = response_of(req, app)
         if accepted is not None and kwargs:
             kwargs = {key: value for key, value in kwargs.items() if key in accepted}
         rv = run(*bound, req, res, **kwargs)
