@@ -17,11 +17,12 @@ from urllib.parse import unquote
 import flask
 import pytest
 from flask.testing import FlaskClient
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import NotFound, RequestedRangeNotSatisfiable
 
 from fx_core import FlaskExpress, Request, ResponseAlreadySent, compose
 from fx_core import Response as CoreResponse
 from fx_files import FilesMixin
+from fx_files import files as files_module
 
 from .conftest import DATA, NESTED, REPORT
 
@@ -938,24 +939,113 @@ def test_a_file_response_returned_from_a_plain_flask_view_still_works(
     assert rv.data == REPORT
 
 
-def test_close_callbacks_of_the_file_response_move_to_res(
-    app: FlaskExpress, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("touched", [False, True])
+def test_close_callbacks_of_the_file_response_stay_with_res(
+    app: FlaskExpress, monkeypatch: pytest.MonkeyPatch, touched: bool
 ) -> None:
-    # Werkzeug's own send_file registers none; a wrapper (or a later Flask)
-    # may, and closing res must then run them with the file's own close.
+    # Werkzeug's send_file registers none today; if a later one does,
+    # closing res must run them with the file's own close, whether the file
+    # response was built into res (untouched) or merged into it.
     calls: list[str] = []
-    real_send_file = flask.send_file
+    real_send_file = files_module.werkzeug_send_file
 
     def send_file_with_callback(*args: t.Any, **kwargs: t.Any) -> flask.Response:
         rv = real_send_file(*args, **kwargs)
         rv.call_on_close(lambda: calls.append("closed"))
         return rv
 
-    monkeypatch.setattr(flask, "send_file", send_file_with_callback)
+    monkeypatch.setattr(files_module, "werkzeug_send_file", send_file_with_callback)
     with app.test_request_context("/"):
         res: t.Any = t.cast(t.Any, app.response_class).for_request()
+        if touched:
+            res.set("X-Before", "1")
         res.send_file("attachments/report.txt")
         assert calls == []
         assert b"".join(res.response) == REPORT
         res.close()
     assert calls == ["closed"]
+
+
+#: Requests whose answers res must give exactly as plain Flask does.
+PARITY_REQUESTS: list[dict[str, str]] = [
+    {},
+    {"Range": "bytes=10-99"},
+    {"Range": "bytes=-5"},
+    {"If-Range": "not-the-etag", "Range": "bytes=0-9"},
+    {"If-Modified-Since": "Sun, 06 Nov 2094 08:49:37 GMT"},
+]
+
+
+@pytest.mark.parametrize("headers", PARITY_REQUESTS)
+@pytest.mark.parametrize(
+    "config", [{}, {"SEND_FILE_MAX_AGE_DEFAULT": 60}, {"USE_X_SENDFILE": True}]
+)
+def test_file_responses_match_plain_flask_header_for_header(
+    app: FlaskExpress, client: FlaskClient, headers: dict[str, str], config: dict[str, t.Any]
+) -> None:
+    app.config.update(config)
+    folder = os.path.join(app.root_path, "attachments")
+    pairs = {
+        "/flask/file": lambda: flask.send_file("attachments/data.bin"),
+        "/fx/file": lambda res: res.send_file("attachments/data.bin"),
+        "/flask/attachment": lambda: flask.send_from_directory(
+            folder, "data.bin", as_attachment=True
+        ),
+        "/fx/attachment": lambda res: res.attachment("data.bin"),
+        "/flask/download": lambda: flask.send_file("attachments/data.bin", as_attachment=True),
+        "/fx/download": lambda res: res.download("attachments/data.bin"),
+    }
+    for path, make in pairs.items():
+        if path.startswith("/flask/"):
+            app.add_url_rule(path, path, make)
+        else:
+
+            def view(req: Request, res: t.Any, make: t.Any = make) -> t.Any:
+                return make(res)
+
+            app.add_url_rule(path, path, view)
+    etag = client.get("/flask/file").headers["ETag"]
+    for kind in ("file", "attachment", "download"):
+        for sent in (headers, {**headers, "If-None-Match": etag}):
+            expected = client.get(f"/flask/{kind}", headers=sent)
+            got = client.get(f"/fx/{kind}", headers=sent)
+            assert got.status_code == expected.status_code, (kind, sent)
+            assert got.data == expected.data, (kind, sent)
+            # Expires and Date follow the clock; everything else is equal.
+            drop = {"Expires", "Date"}
+            assert [h for h in got.headers if h[0] not in drop] == [
+                h for h in expected.headers if h[0] not in drop
+            ], (kind, sent)
+            assert ("Expires" in got.headers) == ("Expires" in expected.headers)
+
+
+@pytest.mark.parametrize("touched", [False, True])
+@pytest.mark.parametrize("sender", ["attachment", "send_file", "download_root"])
+def test_an_unsatisfiable_range_leaves_res_unchanged_and_usable(
+    app: FlaskExpress, client: FlaskClient, touched: bool, sender: str
+) -> None:
+    # Werkzeug raises 416 after it opened the file and, for a response the
+    # view has not touched, after it began building into res.
+    raised: list[int] = []
+
+    @app.get("/")
+    def view(req: Request, res: t.Any) -> t.Any:
+        if touched:
+            res.set("X-Before", "1")
+        before = list(res.headers.items())
+        try:
+            SENDERS[sender](res, "data.bin")
+        except RequestedRangeNotSatisfiable as e:
+            raised.append(t.cast(int, e.code))
+        assert res.finished_by is None
+        assert list(res.headers.items()) == before
+        assert res.status_code == 200
+        assert not res.direct_passthrough
+        return res.send("fallback")
+
+    rv = client.get("/", headers={"Range": "bytes=999999-"})
+    assert raised == [416]
+    assert rv.status_code == 200
+    assert rv.data == b"fallback"
+    assert "Content-Range" not in rv.headers
+    assert rv.headers.get("X-Before") == ("1" if touched else None)

@@ -16,16 +16,20 @@ from datetime import datetime
 from urllib.parse import quote
 
 import flask
-from flask.wrappers import Response as FlaskResponse
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import NotFound
 from werkzeug.http import parse_if_range_header
+from werkzeug.utils import get_content_type
+from werkzeug.utils import send_file as werkzeug_send_file
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 import fx_core
 
 from .folders import attachments_folder, confined_path, resolve_folder
 
 if t.TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
     if sys.version_info >= (3, 11):
         from typing import Self
     else:
@@ -93,7 +97,7 @@ def _overflows(value: str) -> bool:
 
 
 @contextmanager
-def _overflowing_dates_ignored() -> Iterator[None]:
+def _overflowing_dates_ignored(environ: WSGIEnvironment) -> Iterator[None]:
     """Hide, while Flask builds the file response, the conditional headers
     whose date Werkzeug cannot parse without :exc:`OverflowError` (a 500,
     after the file was opened).
@@ -104,7 +108,6 @@ def _overflowing_dates_ignored() -> Iterator[None]:
     sent. That is what Werkzeug already does for other invalid dates. The
     environ is restored afterwards.
     """
-    environ = flask.request.environ
     hidden: dict[str, t.Any] = {}
     if_modified_since = environ.get("HTTP_IF_MODIFIED_SINCE")
     if if_modified_since and _overflows(if_modified_since):
@@ -182,8 +185,10 @@ class FilesMixin(fx_core.Response):
     """Sends files: :meth:`attachment`, :meth:`send_file` (``sendFile``) and
     :meth:`download`.
 
-    Each builds the file response with :func:`flask.send_file` (after
-    confining a client-chosen name to its folder) and moves it into ``res``:
+    Each builds the file response as :func:`flask.send_file` does, with
+    Werkzeug's :func:`~werkzeug.utils.send_file` and the app's
+    ``USE_X_SENDFILE``, ``SEND_FILE_MAX_AGE_DEFAULT`` and ``root_path``
+    (after confining a client-chosen name to its folder), into ``res``:
     headers, cookies and status set on ``res`` before are kept, the body
     streams from the file in constant memory, and Range (206), conditional
     (304) and ``ETag`` handling are Flask's. All three are terminal.
@@ -211,7 +216,7 @@ class FilesMixin(fx_core.Response):
         """Send a file from the app's ``ATTACHMENTS_FOLDER`` for the browser
         to save; terminal.
 
-        The folder is read from ``current_app.config["ATTACHMENTS_FOLDER"]``
+        The folder is read from the app's ``config["ATTACHMENTS_FOLDER"]``
         on every call; a relative folder is taken from ``app.root_path``, and
         without one it is the ``attachments`` folder next to the app.
 
@@ -241,7 +246,9 @@ class FilesMixin(fx_core.Response):
         if download_name is not None:
             options["download_name"] = download_name
         options = _given_options("attachment", options)
-        return self._send_file("attachment", file_name, attachments_folder(), True, options)
+        return self._send_file(
+            "attachment", file_name, attachments_folder(self._app()), True, options
+        )
 
     def send_file(
         self,
@@ -318,21 +325,30 @@ class FilesMixin(fx_core.Response):
                 return res.send_file(name, root="uploads")
         """
         self._check_open("send_file")
-        given: dict[str, t.Any] = {
-            "mimetype": mimetype,
-            "download_name": download_name,
-            "conditional": conditional,
-            "last_modified": last_modified,
-            "max_age": max_age,
-            "attachment_filename": attachment_filename,
-            "add_etags": add_etags,
-            "cache_timeout": cache_timeout,
-        }
-        options = {key: value for key, value in given.items() if value is not None}
+        # Only what the caller gave, so the defaults stay Werkzeug's; the
+        # tests are inline because this runs for every file sent.
+        options: dict[str, t.Any] = {}
+        if mimetype is not None:
+            options["mimetype"] = mimetype
+        if download_name is not None:
+            options["download_name"] = download_name
+        if not conditional:
+            options["conditional"] = conditional
         if etag is not _ETAG_DEFAULT:
             options["etag"] = etag
-        options = _given_options("send_file", options)
-        folder = None if root is None else resolve_folder(root)
+        if last_modified is not None:
+            options["last_modified"] = last_modified
+        if max_age is not None:
+            options["max_age"] = max_age
+        if attachment_filename is not None or add_etags is not None or cache_timeout is not None:
+            old = {
+                "attachment_filename": attachment_filename,
+                "add_etags": add_etags,
+                "cache_timeout": cache_timeout,
+            }
+            options.update((key, value) for key, value in old.items() if value is not None)
+            options = _given_options("send_file", options)
+        folder = None if root is None else resolve_folder(self._app(), root)
         return self._send_file("send_file", path_or_file, folder, as_attachment, options)
 
     #: Express-style alias of :meth:`send_file`.
@@ -371,7 +387,7 @@ class FilesMixin(fx_core.Response):
         if download_name is not None:
             given["download_name"] = download_name
         given = _given_options("download", given)
-        folder = None if root is None else resolve_folder(root)
+        folder = None if root is None else resolve_folder(self._app(), root)
         return self._send_file("download", path, folder, True, given)
 
     # -- the shared path -----------------------------------------------------
@@ -384,12 +400,14 @@ class FilesMixin(fx_core.Response):
         as_attachment: bool,
         options: dict[str, t.Any],
     ) -> Self:
-        """Build the file response with Flask, then move it into ``self``.
+        """Build the file response as :func:`flask.send_file` does, into
+        ``self``.
 
         With a ``folder``, ``path_or_file`` is a client-chosen name confined
-        to it; without one it is a trusted path or file object. Everything
-        that can fail happens before ``self`` changes.
+        to it; without one it is a trusted path or file object. A call that
+        raises leaves ``self`` as it was.
         """
+        app = self._app()
         if folder is not None:
             if not isinstance(path_or_file, (str, os.PathLike)):
                 raise TypeError(
@@ -412,17 +430,39 @@ class FilesMixin(fx_core.Response):
         name = options.get("download_name", default_name)
         if name is not None:
             options["download_name"], disposition = _disposition_name(name)
+        keep_type = options.get("mimetype") is None
+        keep_cache = options.get("max_age") is None
+        if keep_cache:
+            options["max_age"] = app.get_send_file_max_age
 
+        # What flask.send_file adds, read from the app at hand. When the view
+        # set no header and no status, Werkzeug builds the file response
+        # straight into self; otherwise into a response of its own, whose
+        # parts are then merged with the view's.
         environ = flask.request.environ
+        pristine = not self.headers and self.status_code == 200
+        before = self.headers, self.response
+        options.update(
+            environ=environ,
+            as_attachment=as_attachment,
+            use_x_sendfile=app.config["USE_X_SENDFILE"],
+            response_class=self._take_file_response if pristine else app.response_class,
+            _root_path=app.root_path,
+        )
         try:
-            if "HTTP_IF_MODIFIED_SINCE" in environ or "HTTP_IF_RANGE" in environ:
-                with _overflowing_dates_ignored():
-                    sent = flask.send_file(target, as_attachment=as_attachment, **options)
-            else:  # the usual request: nothing to hide, no context manager to pay for
-                sent = flask.send_file(target, as_attachment=as_attachment, **options)
-        except OSError as e:
-            if folder is not None or e.errno in _NOT_FOUND_ERRNOS:
-                raise NotFound() from e
+            try:
+                if "HTTP_IF_MODIFIED_SINCE" in environ or "HTTP_IF_RANGE" in environ:
+                    with _overflowing_dates_ignored(environ):
+                        sent = werkzeug_send_file(target, **options)
+                else:  # the usual request: nothing to hide, no context manager to pay for
+                    sent = werkzeug_send_file(target, **options)
+            except OSError as e:
+                if folder is not None or e.errno in _NOT_FOUND_ERRNOS:
+                    raise NotFound() from e
+                raise
+        except BaseException:
+            if pristine:
+                self._restore_untouched(*before)
             raise
         try:
             if disposition is not None:
@@ -431,17 +471,53 @@ class FilesMixin(fx_core.Response):
                     "attachment" if as_attachment else "inline",
                     **disposition,
                 )
-            self._adopt(
-                sent,
-                keep_type=options.get("mimetype") is None,
-                keep_cache=options.get("max_age") is None,
-            )
+            if sent is not self:
+                self._adopt(sent, keep_type, keep_cache)
         except BaseException:
-            sent.close()
+            if sent is self:
+                self._restore_untouched(*before)
+            else:
+                sent.close()
             raise
         return self._finish(method)
 
-    def _adopt(self, sent: FlaskResponse, keep_type: bool, keep_cache: bool) -> None:
+    def _restore_untouched(
+        self, headers: Headers, body: t.Iterable[str] | t.Iterable[bytes]
+    ) -> None:
+        """Undo what Werkzeug built into an untouched ``self`` before it
+        raised (a 416 comes after the file was opened): close the file and
+        put back the empty headers and body."""
+        if self.response is not body:
+            close = getattr(self.response, "close", None)
+            if close is not None:
+                close()
+        self.headers, self.response = headers, body
+        self.direct_passthrough = False
+        self.status_code = 200
+
+    def _take_file_response(
+        self,
+        response: t.Iterable[bytes] | str | bytes | None,
+        mimetype: str | None = None,
+        headers: Headers | None = None,
+        direct_passthrough: bool = False,
+    ) -> Self:
+        """Werkzeug's ``response_class`` for a response the view has not
+        touched: what constructing a :class:`~flask.Response` from these
+        arguments would set, set on ``self`` instead."""
+        self.headers = Headers() if headers is None else headers
+        if mimetype is not None:
+            self.headers["Content-Type"] = get_content_type(mimetype, "utf-8")
+        if response is None:  # USE_X_SENDFILE: the server sends the bytes
+            self.response = []
+        elif isinstance(response, (str, bytes, bytearray)):
+            self.set_data(response)
+        else:
+            self.response = response
+        self.direct_passthrough = direct_passthrough
+        return self
+
+    def _adopt(self, sent: WerkzeugResponse, keep_type: bool, keep_cache: bool) -> None:
         """Take status, body and headers from the file response ``sent``.
 
         :param keep_type: a ``Content-Type`` set on ``self`` before wins.
@@ -449,11 +525,7 @@ class FilesMixin(fx_core.Response):
             any ``Expires`` of the view's (the file's is dropped, so the
             two never disagree).
         """
-        if not self.headers:
-            # Nothing of the view's to keep: take the file's headers whole.
-            self.headers = sent.headers
-        else:
-            self._merge_headers(sent, keep_type, keep_cache)
+        self._merge_headers(sent, keep_type, keep_cache)
         if sent.status_code != 200:
             # 206 and 304 (412 for If-Match) answer the request's
             # conditions; a plain 200 leaves the view's status alone.
@@ -463,7 +535,7 @@ class FilesMixin(fx_core.Response):
         for callback in sent._on_close:
             self.call_on_close(callback)
 
-    def _merge_headers(self, sent: FlaskResponse, keep_type: bool, keep_cache: bool) -> None:
+    def _merge_headers(self, sent: WerkzeugResponse, keep_type: bool, keep_cache: bool) -> None:
         """Merge the file response's headers into the ones the view set."""
         kept = set()
         if keep_type and "Content-Type" in self.headers:

@@ -8,7 +8,7 @@ import re
 import stat
 from functools import lru_cache
 
-from flask import current_app
+from flask import Flask
 from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
@@ -26,24 +26,24 @@ _MAX_NAME = 4096
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
-def resolve_folder(folder: str | os.PathLike[str]) -> str:
+def resolve_folder(app: Flask, folder: str | os.PathLike[str]) -> str:
     """Return ``folder`` as an absolute path, a relative one taken from
-    ``current_app.root_path`` as Flask does for ``send_from_directory``.
+    ``app.root_path`` as Flask does for ``send_from_directory``.
     """
-    return os.path.join(current_app.root_path, os.fspath(folder))
+    return os.path.join(app.root_path, os.fspath(folder))
 
 
-def attachments_folder() -> str:
-    """Return the app's ``ATTACHMENTS_FOLDER`` as an absolute path.
+def attachments_folder(app: Flask) -> str:
+    """Return ``app``'s ``ATTACHMENTS_FOLDER`` as an absolute path.
 
-    Read from ``current_app.config`` on every call, so a change made after
-    the app was created applies. The default is the ``attachments`` folder
-    next to the app (``os.path.join(app.root_path, "attachments")``).
+    Read from ``app.config`` on every call, so a change made after the app
+    was created applies. The default is the ``attachments`` folder next to
+    the app (``os.path.join(app.root_path, "attachments")``).
     """
-    folder = current_app.config.get(ATTACHMENTS_FOLDER)
+    folder = app.config.get(ATTACHMENTS_FOLDER)
     if folder is None:
-        return os.path.join(current_app.root_path, "attachments")
-    return resolve_folder(folder)
+        return os.path.join(app.root_path, "attachments")
+    return resolve_folder(app, folder)
 
 
 @lru_cache(maxsize=64)
