@@ -1331,3 +1331,24 @@ def test_request_readers_of_missing_pieces_raise_missing_feature(
     )
 
     assert client.get("/hasattr").json == {"signed_cookies": False}
+
+
+# -- MAX_COOKIE_SIZE ------------------------------------------------------------
+
+
+def test_max_cookie_size_comes_from_the_apps_config_on_each_request(
+    app: FlaskExpress, client: FlaskClient
+) -> None:
+    @app.get("/")
+    def view(req: Request, res: Response) -> Response:
+        WerkzeugResponse.set_cookie(res, "big", "x" * 200)
+        return res.send(str(res.max_cookie_size))
+
+    assert client.get("/").data == b"4093"
+    app.config["MAX_COOKIE_SIZE"] = 150
+    with pytest.warns(UserWarning, match="cookie is too large"):
+        assert client.get("/").data == b"150"
+
+
+def test_max_cookie_size_without_an_app_is_werkzeugs_default() -> None:
+    assert Response().max_cookie_size == 4093

@@ -329,6 +329,16 @@ class Response(FlaskResponse):
         """The app of this response: the one it was built for, else ``current_app``."""
         return self._fx_app or current_app._get_current_object()  # type: ignore[attr-defined]
 
+    @property
+    def max_cookie_size(self) -> int:  # type: ignore[override]
+        """The app's ``MAX_COOKIE_SIZE`` config, read on each use, as
+        :attr:`flask.Response.max_cookie_size`; a builder reads it from its
+        own app instead of through the ``current_app`` proxy."""
+        app = self._fx_app
+        if app is not None:
+            return app.config["MAX_COOKIE_SIZE"]  # type: ignore[no-any-return]
+        return super().max_cookie_size
+
     @classmethod
     def for_request(cls, app: Flask | None = None) -> Self:
         """Create the builder that a ``(req, res)`` view receives.
