@@ -9,6 +9,7 @@ the failed call added nothing.
 from __future__ import annotations
 
 import inspect
+import warnings
 import typing as t
 from datetime import datetime, timedelta, timezone
 
@@ -493,3 +494,32 @@ def test_set_cookie_calls_super() -> None:
         "httponly": False,
         "samesite": "Lax",
     }
+
+
+# -- MAX_COOKIE_SIZE ----------------------------------------------------------
+
+
+def test_max_cookie_size_is_the_apps_config_read_on_each_call(
+    app: FlaskExpress, client: FlaskClient
+) -> None:
+    # res reads the limit from its own app (not through current_app); a
+    # change after the app was created still applies, as in Flask.
+    sizes: list[int] = []
+
+    @app.get("/")
+    def view(req: Request, res: CookiesMixin) -> CookiesMixin:
+        sizes.append(res.max_cookie_size)
+        return res.set_cookie("big", "x" * 200).send("ok")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert client.get("/").status_code == 200
+    app.config["MAX_COOKIE_SIZE"] = 100
+    with pytest.warns(UserWarning, match="cookie is too large"):
+        rv = client.get("/")
+    assert sizes == [4093, 100]
+    assert set_cookies(rv) == [f"big={'x' * 200}; Path=/"]
+
+
+def test_max_cookie_size_outside_an_app_is_werkzeugs_default() -> None:
+    assert compose(CookiesMixin)().max_cookie_size == 4093

@@ -355,17 +355,24 @@ class CookiesMixin(fx_core.Response):
         signed: bool,
     ) -> Self:
         """Check every argument, then add the header through Werkzeug's
-        ``set_cookie``: a call that raises leaves the response unchanged."""
-        name = _cookie_name(key, method)
+        ``set_cookie``: a call that raises leaves the response unchanged.
+
+        Each check runs its helper only for a value that is not the common
+        one (a token name, a ``str`` value, ``None``, an ``int`` max-age),
+        since cookies are set on many requests.
+        """
+        name = key if type(key) is str and _TOKEN.fullmatch(key) else _cookie_name(key, method)
         if not isinstance(value, str):
             raise TypeError(
                 f"res.{method}({name!r}): the value must be a str, got {type(value).__name__}"
             )
-        checked_max_age = _max_age(max_age, method)
-        checked_expires = _expires(expires, method)
-        checked_path = _path(path, method)
-        checked_domain = _domain(domain, method)
-        checked_samesite = _samesite(samesite, method)
+        checked_max_age = (
+            max_age if max_age is None or type(max_age) is int else _max_age(max_age, method)
+        )
+        checked_expires = None if expires is None else _expires(expires, method)
+        checked_path = path if path is None or type(path) is str else _path(path, method)
+        checked_domain = None if domain is None else _domain(domain, method)
+        checked_samesite = None if samesite is None else _samesite(samesite, method)
         # Werkzeug writes a flag for True and `Flag=value` for any other truthy
         # value; config values such as SESSION_COOKIE_SECURE=1 mean the flag.
         is_secure, is_httponly, is_partitioned = bool(secure), bool(httponly), bool(partitioned)
