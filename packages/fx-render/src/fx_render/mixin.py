@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import typing as t
 from collections.abc import Mapping
 
-from flask import current_app, render_template
+from flask import render_template
 from jinja2 import TemplateNotFound
 
 import fx_core
 
 if t.TYPE_CHECKING:
-    from jinja2 import Template
+    from jinja2 import Environment, Template
 
     if sys.version_info >= (3, 11):
         from typing import Self
@@ -28,12 +29,13 @@ TEMPLATE_EXTENSIONS: frozenset[str] = frozenset(
     {".html", ".htm", ".xhtml", ".xml", ".svg", ".txt", ".j2", ".jinja", ".jinja2", ".tpl", ".tmpl"}
 )
 
-# Text that holds one of these is template source, never a template name.
-_SOURCE_MARKERS = ("\n", "\r", "{{", "{%", "{#", "<")
+# Text that holds one of these is template source, never a template name:
+# a newline, "{{", "{%", "{#" or "<".
+_SOURCE_MARKER = re.compile(r"[\n\r<]|\{[{%#]")
 
 
 def _is_source(text: str) -> bool:
-    return not text or any(marker in text for marker in _SOURCE_MARKERS)
+    return not text or _SOURCE_MARKER.search(text) is not None
 
 
 def _looks_like_file(name: str) -> bool:
@@ -43,9 +45,9 @@ def _looks_like_file(name: str) -> bool:
     return dot > 0 and name[dot:].lower() in TEMPLATE_EXTENSIONS
 
 
-def _template(template_or_raw: str) -> Template:
-    """Find the template ``template_or_raw`` names, or compile it as source."""
-    env = current_app.jinja_env
+def _template(env: Environment, template_or_raw: str) -> Template:
+    """Find the template ``template_or_raw`` names in ``env``, or compile it
+    as source."""
     if not _is_source(template_or_raw):
         try:
             return env.get_template(template_or_raw)
@@ -137,14 +139,16 @@ class RenderMixin(fx_core.Response):
                 "res.render() takes a dict of template variables as its second "
                 f"argument, got {type(context).__name__}"
             )
-        merged = {**self.locals}
+        # res.locals is made on first use; when the view never touched it,
+        # there is nothing to merge and no Munch to make.
+        merged = dict(self.__dict__["locals"]) if "locals" in self.__dict__ else {}
         if context is not None:
             merged.update(context)
         merged.update(variables)
         # One call for files and strings alike: render_template accepts a
         # compiled Template and does what render_template_string does for
         # source, and it leaves ``source`` free as a template variable.
-        html = render_template(_template(template_or_raw), **merged)
+        html = render_template(_template(self._app().jinja_env, template_or_raw), **merged)
         self._set_body(html, "text/html; charset=utf-8")
         self._conditional_etag()
         return self._finish("render")
