@@ -438,8 +438,9 @@ def range_headers(draw: st.DrawFn) -> str:
 
 # -- the app covers the whole API ------------------------------------------------
 
-#: Class machinery of fx_core.Response, not a method a view calls.
-NOT_VIEW_API = {"for_request", "request_readers"}
+#: Class machinery of fx_core.Response, and Flask's own names it re-implements
+#: (``max_cookie_size``, read by every ``set_cookie``), not a method a view calls.
+NOT_VIEW_API = {"for_request", "request_readers", "max_cookie_size"}
 
 
 def _own_names(cls: type) -> set[str]:
