@@ -9,8 +9,8 @@ the failed call added nothing.
 from __future__ import annotations
 
 import inspect
-import warnings
 import typing as t
+import warnings
 from datetime import datetime, timedelta, timezone
 
 import pytest
