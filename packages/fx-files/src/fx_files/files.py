@@ -21,7 +21,6 @@ from werkzeug.exceptions import NotFound
 from werkzeug.http import parse_if_range_header
 from werkzeug.utils import get_content_type
 from werkzeug.utils import send_file as werkzeug_send_file
-from werkzeug.wrappers import Response as WerkzeugResponse
 
 import fx_core
 
@@ -179,6 +178,31 @@ def _disposition_name(name: object) -> tuple[str, dict[str, str] | None]:
     # Werkzeug's own quoting for filename*: RFC 5987 attr-char stays as is.
     encoded = quote(name, safe="!#$&+-.^_`|~")
     return plain, {"filename": ascii_name, "filename*": f"UTF-8''{encoded}"}
+
+
+def _merged(view: Headers, from_file: Headers, keep_type: bool, keep_cache: bool) -> Headers:
+    """Merge the file response's headers into those the view set, in place.
+
+    The headers that describe the bytes come from the file, and replace or
+    remove the view's. A ``Content-Type`` (``keep_type``) or ``Cache-Control``
+    with its ``Expires`` (``keep_cache``) the view set wins over the file's.
+    ``view`` is returned, so ``res.headers`` stays the object it always was.
+    """
+    kept = set()
+    if keep_type and "Content-Type" in view:
+        kept.add("content-type")
+    if keep_cache and "Cache-Control" in view:
+        kept.update(("cache-control", "expires"))
+    file_names = {key.lower() for key in from_file.keys()} - kept
+    merged = [
+        (key, value)
+        for key, value in view.items()
+        if key.lower() not in _FILE_HEADERS and key.lower() not in file_names
+    ]
+    merged.extend((key, value) for key, value in from_file.items() if key.lower() not in kept)
+    view.clear()
+    view.extend(merged)
+    return view
 
 
 class FilesMixin(fx_core.Response):
@@ -435,65 +459,47 @@ class FilesMixin(fx_core.Response):
         if keep_cache:
             options["max_age"] = app.get_send_file_max_age
 
-        # What flask.send_file adds, read from the app at hand. When the view
-        # set no header and no status, Werkzeug builds the file response
-        # straight into self; otherwise into a response of its own, whose
-        # parts are then merged with the view's.
+        # What flask.send_file adds, read from the app at hand. Werkzeug
+        # builds the file response into self, on fresh headers; the view's
+        # are merged back afterwards, when it set any.
         environ = flask.request.environ
-        pristine = not self.headers and self.status_code == 200
-        before = self.headers, self.response
+        before = self.headers, self.response, self.status, self.direct_passthrough
         options.update(
             environ=environ,
             as_attachment=as_attachment,
             use_x_sendfile=app.config["USE_X_SENDFILE"],
-            response_class=self._take_file_response if pristine else app.response_class,
+            response_class=self._take_file_response,
             _root_path=app.root_path,
         )
         try:
             try:
                 if "HTTP_IF_MODIFIED_SINCE" in environ or "HTTP_IF_RANGE" in environ:
                     with _overflowing_dates_ignored(environ):
-                        sent = werkzeug_send_file(target, **options)
+                        werkzeug_send_file(target, **options)
                 else:  # the usual request: nothing to hide, no context manager to pay for
-                    sent = werkzeug_send_file(target, **options)
+                    werkzeug_send_file(target, **options)
             except OSError as e:
                 if folder is not None or e.errno in _NOT_FOUND_ERRNOS:
                     raise NotFound() from e
                 raise
-        except BaseException:
-            if pristine:
-                self._restore_untouched(*before)
-            raise
-        try:
             if disposition is not None:
-                sent.headers.set(
+                self.headers.set(
                     "Content-Disposition",
                     "attachment" if as_attachment else "inline",
                     **disposition,
                 )
-            if sent is not self:
-                self._adopt(sent, keep_type, keep_cache)
+            if before[0]:
+                self.headers = _merged(before[0], self.headers, keep_type, keep_cache)
         except BaseException:
-            if sent is self:
-                self._restore_untouched(*before)
-            else:
-                sent.close()
+            # Werkzeug raises 416 after it opened the file and built into
+            # self: close the file, and put back what the view had.
+            if self.response is not before[1]:
+                close = getattr(self.response, "close", None)
+                if close is not None:
+                    close()
+            self.headers, self.response, self.status, self.direct_passthrough = before
             raise
         return self._finish(method)
-
-    def _restore_untouched(
-        self, headers: Headers, body: t.Iterable[str] | t.Iterable[bytes]
-    ) -> None:
-        """Undo what Werkzeug built into an untouched ``self`` before it
-        raised (a 416 comes after the file was opened): close the file and
-        put back the empty headers and body."""
-        if self.response is not body:
-            close = getattr(self.response, "close", None)
-            if close is not None:
-                close()
-        self.headers, self.response = headers, body
-        self.direct_passthrough = False
-        self.status_code = 200
 
     def _take_file_response(
         self,
@@ -502,9 +508,10 @@ class FilesMixin(fx_core.Response):
         headers: Headers | None = None,
         direct_passthrough: bool = False,
     ) -> Self:
-        """Werkzeug's ``response_class`` for a response the view has not
-        touched: what constructing a :class:`~flask.Response` from these
-        arguments would set, set on ``self`` instead."""
+        """Werkzeug's ``response_class``: what constructing a
+        :class:`~flask.Response` from these arguments would set, set on
+        ``self`` instead. The status is left alone: the view's stays unless
+        Werkzeug answers a condition (206, 304, 412)."""
         self.headers = Headers() if headers is None else headers
         if mimetype is not None:
             self.headers["Content-Type"] = get_content_type(mimetype, "utf-8")
@@ -516,42 +523,3 @@ class FilesMixin(fx_core.Response):
             self.response = response
         self.direct_passthrough = direct_passthrough
         return self
-
-    def _adopt(self, sent: WerkzeugResponse, keep_type: bool, keep_cache: bool) -> None:
-        """Take status, body and headers from the file response ``sent``.
-
-        :param keep_type: a ``Content-Type`` set on ``self`` before wins.
-        :param keep_cache: a ``Cache-Control`` set before wins, and with it
-            any ``Expires`` of the view's (the file's is dropped, so the
-            two never disagree).
-        """
-        self._merge_headers(sent, keep_type, keep_cache)
-        if sent.status_code != 200:
-            # 206 and 304 (412 for If-Match) answer the request's
-            # conditions; a plain 200 leaves the view's status alone.
-            self.status = sent.status
-        self.response = sent.response
-        self.direct_passthrough = sent.direct_passthrough
-        for callback in sent._on_close:
-            self.call_on_close(callback)
-
-    def _merge_headers(self, sent: WerkzeugResponse, keep_type: bool, keep_cache: bool) -> None:
-        """Merge the file response's headers into the ones the view set."""
-        kept = set()
-        if keep_type and "Content-Type" in self.headers:
-            kept.add("content-type")
-        if keep_cache and "Cache-Control" in self.headers:
-            kept.update(("cache-control", "expires"))
-        from_file = {key.lower() for key in sent.headers.keys()} - kept
-        headers = Headers(
-            (key, value)
-            for key, value in self.headers.items()
-            if key.lower() not in _FILE_HEADERS and key.lower() not in from_file
-        )
-        headers.extend(
-            (key, value) for key, value in sent.headers.items() if key.lower() not in kept
-        )
-
-        # Mutated in place: the object stays the one res.headers always was.
-        self.headers.clear()
-        self.headers.extend(headers)
