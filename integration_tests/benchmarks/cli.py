@@ -74,7 +74,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--requests", type=int, help="Mode A requests per block (overrides the above)")
     p.add_argument("--gc", choices=("on", "off"), default="on", help="Mode A collector")
     p.add_argument("--duration", type=int, default=2, help="Mode B seconds per run (whole seconds)")
-    p.add_argument("--pairs", type=int, help="pairs of runs: Mode B (default 8), C (default 9)")
+    p.add_argument("--pairs", type=int, help="pairs of runs: Mode B (default 12), C (default 9)")
     p.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
     p.add_argument("--no-pin", action="store_true", help="do not pin server and client to cores")
     p.add_argument("--quick", action="store_true", help="a fast, rough pass (not for the docs)")
@@ -189,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ModeBConfig(
                     endpoints=_names(args.endpoints) or mode_b.DEFAULT_ENDPOINTS,
                     duration=1 if args.quick else args.duration,
-                    pairs=1 if args.quick else (args.pairs or 8),
+                    pairs=1 if args.quick else (args.pairs or 12),
                     client=args.client,
                     pin=not args.no_pin,
                     log_dir=log_dir,

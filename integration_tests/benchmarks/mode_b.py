@@ -51,7 +51,7 @@ class ModeBConfig:
     duration: float = 2.0
     #: Pairs of runs per endpoint: many short runs, so a busy spell of the
     #: machine spoils few of them and the medians stay put.
-    pairs: int = 8
+    pairs: int = 12
     #: Seconds of untimed load per server and endpoint first.
     warmup: float = 1.0
     workers: int = 1
