@@ -8,6 +8,7 @@ import signal
 import threading
 import typing as t
 from functools import partial
+from types import MethodType
 from weakref import WeakKeyDictionary
 
 import flask
@@ -180,11 +181,13 @@ class FlaskExpress(_RouteTyping, flask.Flask):
             adapted = None
         if adapted is not None:
             return adapted
-        method = getattr(func, "__func__", None)
-        if method is not None:  # a bound method: a MethodView handler
-            adapted = self._fx_views.get(method)
+        # Flask calls this for every before_request function and context
+        # processor too: an isinstance test, not a getattr that raises and
+        # catches for each plain function.
+        if isinstance(func, MethodType):  # a bound method: a MethodView handler
+            adapted = self._fx_views.get(func.__func__)
             if adapted is not None:
-                return partial(adapted, func.__self__)  # type: ignore[attr-defined]
+                return partial(adapted, func.__self__)
         return super().ensure_sync(func)
 
     def use(self, *middleware: str | Middleware) -> t.Any:
