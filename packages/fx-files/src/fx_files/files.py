@@ -97,7 +97,7 @@ def _overflows(value: str) -> bool:
 
 @contextmanager
 def _overflowing_dates_ignored(environ: WSGIEnvironment) -> Iterator[None]:
-    """Hide, while Flask builds the file response, the conditional headers
+    """Hide, while Werkzeug builds the file response, the conditional headers
     whose date Werkzeug cannot parse without :exc:`OverflowError` (a 500,
     after the file was opened).
 
