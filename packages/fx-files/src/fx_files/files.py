@@ -503,7 +503,7 @@ class FilesMixin(fx_core.Response):
 
     def _take_file_response(
         self,
-        response: t.Iterable[bytes] | str | bytes | None,
+        response: t.Iterable[bytes] | None,
         mimetype: str | None = None,
         headers: Headers | None = None,
         direct_passthrough: bool = False,
@@ -515,11 +515,7 @@ class FilesMixin(fx_core.Response):
         self.headers = Headers() if headers is None else headers
         if mimetype is not None:
             self.headers["Content-Type"] = get_content_type(mimetype, "utf-8")
-        if response is None:  # USE_X_SENDFILE: the server sends the bytes
-            self.response = []
-        elif isinstance(response, (str, bytes, bytearray)):
-            self.set_data(response)
-        else:
-            self.response = response
+        # None with USE_X_SENDFILE: the server sends the bytes.
+        self.response = [] if response is None else response
         self.direct_passthrough = direct_passthrough
         return self
