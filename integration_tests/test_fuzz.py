@@ -438,9 +438,21 @@ def range_headers(draw: st.DrawFn) -> str:
 
 # -- the app covers the whole API ------------------------------------------------
 
-#: Class machinery of fx_core.Response, and Flask's own names it re-implements
-#: (``max_cookie_size``, read by every ``set_cookie``), not a method a view calls.
-NOT_VIEW_API = {"for_request", "request_readers", "max_cookie_size"}
+#: Class machinery of fx_core.Response, Flask's own names it re-implements
+#: (``max_cookie_size``, read by every ``set_cookie``), and the piece API
+#: (docs/pieces.md), which the pieces' terminal methods call: not methods a
+#: view calls.
+NOT_VIEW_API = {
+    "for_request",
+    "max_cookie_size",
+    "request_mixin",
+    "app",
+    "check_open",
+    "set_body",
+    "apply_etag",
+    "finish",
+    "locals_copy",
+}
 
 
 def _own_names(cls: type) -> set[str]:

@@ -17,7 +17,7 @@ import pytest
 from flask.testing import FlaskClient
 
 import fx_core
-from fx_cookies import CookiesMixin
+from fx_cookies import CookiesMixin, CookiesRequest
 from fx_core import FlaskExpress, Request, compose
 
 SETTERS = ["set_cookie", "cookie", "setCookie"]
@@ -99,7 +99,7 @@ def test_chained_cookies_give_one_header_each_in_order(
 def test_set_cookie_is_real_on_the_composed_class() -> None:
     composed = compose(CookiesMixin)
     assert inspect.getattr_static(composed, "set_cookie") is vars(CookiesMixin)["set_cookie"]
-    assert composed.request_readers["signed_cookies"] is not None
+    assert composed.request_mixin is CookiesRequest
 
 
 # -- each parameter --------------------------------------------------------------

@@ -15,8 +15,8 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.testing import FlaskClient
 from itsdangerous import Signer
 
-from fx_cookies import SALT, CookiesMixin
-from fx_core import FlaskExpress, MissingFeature, Request, compose
+from fx_cookies import SALT, CookiesMixin, CookiesRequest
+from fx_core import FlaskExpress, MissingFeature, Request, compose, compose_request
 
 
 def signed_app(app: FlaskExpress) -> None:
@@ -405,5 +405,6 @@ def test_without_the_mixin_signed_cookies_is_missing() -> None:
 
 
 def test_the_reader_follows_the_response_class() -> None:
-    reader = CookiesMixin.request_readers["signed_cookies"]
-    assert compose(CookiesMixin).request_readers["signed_cookies"] is reader
+    app = FlaskExpress(__name__, response_class=compose(CookiesMixin))
+    assert issubclass(app.request_class, CookiesRequest)
+    assert compose_request(compose(CookiesMixin)).__mro__[1] is CookiesRequest

@@ -1,7 +1,7 @@
-"""``compose()`` and the app's response class (SPEC section 2).
+"""``compose()``, ``compose_request()`` and the app's response and request classes.
 
 The mixins here stand in for the optional pieces: each subclasses
-``fx_core.Response`` and adds methods only, as SPEC requires of a mixin.
+``fx_core.Response`` and adds methods only, as docs/pieces.md asks of a mixin.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from munch import Munch
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from fx_core import FlaskExpress, MissingFeature, Request, Response, compose
+from fx_core import FlaskExpress, MissingFeature, Request, Response, compose, compose_request
 
 
 class GreetMixin(Response):
@@ -40,25 +40,28 @@ class TemplateMixin(Response):
 flash_calls: list[tuple[t.Any, ...]] = []
 
 
-def read_flashes(
-    req: Request, with_categories: bool, category_filter: t.Iterable[str]
-) -> list[t.Any]:
-    flash_calls.append((req, with_categories, category_filter))
-    return [["error", "boom"]] if with_categories else ["boom"]
+class FlashReaderRequest(Request):
+    """A request mixin with the name fx-flash owns, to shadow the stub."""
+
+    def flashes(
+        self, with_categories: bool = False, category_filter: t.Iterable[str] = ()
+    ) -> list[t.Any]:
+        flash_calls.append((self, with_categories, category_filter))
+        return [["error", "boom"]] if with_categories else ["boom"]
 
 
-def read_signed_cookies(req: Request) -> Munch:
-    return Munch(verified=req.cookies.get("token"))
+class SignedReaderRequest(Request):
+    @property
+    def signed_cookies(self) -> Munch:
+        return Munch(verified=self.cookies.get("token"))
 
 
 class FlashReaderMixin(Response):
-    request_readers: t.ClassVar[dict[str, t.Callable[..., t.Any]]] = {"flashes": read_flashes}
+    request_mixin = FlashReaderRequest
 
 
 class SignedReaderMixin(Response):
-    request_readers: t.ClassVar[dict[str, t.Callable[..., t.Any]]] = {
-        "signed_cookies": read_signed_cookies
-    }
+    request_mixin = SignedReaderRequest
 
 
 def make_app(response_class: type[Response]) -> FlaskExpress:
@@ -248,7 +251,7 @@ def test_req_flashes_raises_missing_feature_without_the_mixin() -> None:
     with pytest.raises(MissingFeature) as excinfo:
         app.test_client().get("/")
     assert str(excinfo.value) == (
-        "req.flashes() comes from fx-flash: pip install fx-flash, then compose(FlashMixin)"
+        "req.flashes() comes from fx-flash, which is installed: compose(FlashMixin)"
     )
 
 
@@ -263,11 +266,78 @@ def test_readers_of_several_mixins_merge() -> None:
     client.set_cookie("token", "abc")
     rv = client.get("/")
     assert rv.json == {"signed": {"verified": "abc"}, "flashes": ["boom"]}
-    assert set(compose(FlashReaderMixin, SignedReaderMixin).request_readers) == {
-        "flashes",
-        "signed_cookies",
-    }
-    assert Response.request_readers == {}
+    request_class = app.request_class
+    assert request_class.__mro__[1:4] == (FlashReaderRequest, SignedReaderRequest, Request)
+    assert request_class.__name__ == "Request"
+
+
+def test_compose_request_is_the_base_when_no_piece_brings_a_reader() -> None:
+    assert compose_request(compose(GreetMixin)) is Request
+    assert compose_request(Response) is Request
+    assert make_app(compose(GreetMixin)).request_class is Request
+
+
+def test_compose_request_gives_the_same_class_for_the_same_pieces() -> None:
+    response_class = compose(FlashReaderMixin)
+    first = compose_request(response_class)
+    assert compose_request(response_class) is first
+    assert compose_request(compose(FlashReaderMixin, SignedReaderMixin)) is not first
+
+
+def test_compose_request_adds_nothing_the_base_already_has() -> None:
+    class Mine(FlashReaderRequest, SignedReaderRequest):
+        pass
+
+    assert compose_request(compose(FlashReaderMixin, SignedReaderMixin), Mine) is Mine
+
+
+def test_compose_request_leaves_a_plain_flask_request_as_it_is() -> None:
+    assert compose_request(compose(FlashReaderMixin), flask.Request) is flask.Request
+
+
+def test_a_request_mixin_that_is_not_an_fx_core_request_is_a_type_error() -> None:
+    class Broken(Response):
+        request_mixin = flask.Request
+
+    with pytest.raises(TypeError, match=r"Broken\.request_mixin must be a subclass"):
+        compose_request(compose(Broken))
+
+
+def test_the_request_class_follows_a_response_class_set_after_creation() -> None:
+    app = make_app(compose(GreetMixin))
+
+    @app.get("/")
+    def view(req: Request, res: Response) -> Response:
+        return res.json(req.flashes())
+
+    app.response_class = compose(FlashReaderMixin)
+    assert app.test_client().get("/").json == ["boom"]
+
+
+def test_a_request_class_chosen_by_the_app_keeps_the_readers() -> None:
+    class MyRequest(Request):
+        @property
+        def tenant(self) -> str:
+            return self.headers.get("X-Tenant", "none")
+
+    class App(FlaskExpress):
+        request_class = MyRequest
+
+    app = App(__name__, response_class=compose(FlashReaderMixin))
+    assert App.request_class is MyRequest
+
+    @app.get("/")
+    def view(req: t.Any, res: Response) -> Response:
+        return res.json({"tenant": req.tenant, "flashes": req.flashes()})
+
+    rv = app.test_client().get("/", headers={"X-Tenant": "acme"})
+    assert rv.json == {"tenant": "acme", "flashes": ["boom"]}
+    assert issubclass(app.request_class, MyRequest)
+
+    other = make_app(compose(FlashReaderMixin))
+    other.request_class = MyRequest
+    assert issubclass(other.request_class, MyRequest)
+    assert issubclass(other.request_class, FlashReaderRequest)
 
 
 # -- the app refuses other response classes -----------------------------------------------------

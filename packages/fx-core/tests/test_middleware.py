@@ -385,7 +385,9 @@ def test_req_res_is_the_same_object_everywhere(app: FlaskExpress, client: FlaskC
     assert seen[0] is not first_res  # a fresh res for every request
 
 
-def test_missing_features_unchanged_in_middleware(app: FlaskExpress, client: FlaskClient) -> None:
+def test_missing_features_unchanged_in_middleware(
+    app: FlaskExpress, client: FlaskClient, pieces_not_installed: None
+) -> None:
     @app.use
     def renders(req: Request, res: Response, next: Next) -> t.Any:
         if req.path == "/render":

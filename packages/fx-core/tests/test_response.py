@@ -1250,12 +1250,18 @@ MISSING_RESPONSE_METHODS = [
     ("download", "fx-files", "FilesMixin"),
     ("render", "fx-render", "RenderMixin"),
     ("flash", "fx-flash", "FlashMixin"),
+    ("sse", "fx-sse", "SSEMixin"),
 ]
 
 
 @pytest.mark.parametrize(("name", "distribution", "mixin"), MISSING_RESPONSE_METHODS)
 def test_method_of_a_missing_piece_raises_missing_feature(
-    app: FlaskExpress, client: FlaskClient, name: str, distribution: str, mixin: str
+    app: FlaskExpress,
+    client: FlaskClient,
+    name: str,
+    distribution: str,
+    mixin: str,
+    pieces_not_installed: None,
 ) -> None:
     @app.get("/")
     def view(req: Request, res: Response) -> Response:
@@ -1269,7 +1275,9 @@ def test_method_of_a_missing_piece_raises_missing_feature(
     )
 
 
-def test_render_message_is_exactly_the_spec_example(app: FlaskExpress, client: FlaskClient) -> None:
+def test_render_message_is_exactly_the_documented_example(
+    app: FlaskExpress, client: FlaskClient, pieces_not_installed: None
+) -> None:
     @app.get("/")
     def view(req: Request, res: Response) -> Response:
         return res.render("index.html")  # type: ignore[attr-defined,no-any-return]
@@ -1279,6 +1287,41 @@ def test_render_message_is_exactly_the_spec_example(app: FlaskExpress, client: F
     assert str(excinfo.value) == (
         "res.render() comes from fx-render: pip install fx-render, then compose(RenderMixin)"
     )
+
+
+@pytest.mark.parametrize(("name", "distribution", "mixin"), MISSING_RESPONSE_METHODS)
+def test_a_piece_installed_but_not_composed_says_so(
+    app: FlaskExpress, client: FlaskClient, name: str, distribution: str, mixin: str
+) -> None:
+    # Every piece is installed in the test environment; this app's response
+    # class composes none of them.
+    @app.get("/")
+    def view(req: Request, res: Response) -> Response:
+        return getattr(res, name)("argument")  # type: ignore[no-any-return]
+
+    with pytest.raises(MissingFeature) as excinfo:
+        client.get("/")
+    assert str(excinfo.value) == (
+        f"res.{name}() comes from {distribution}, which is installed: compose({mixin})"
+    )
+
+
+def test_request_readers_of_pieces_installed_but_not_composed_say_so(
+    app: FlaskExpress, client: FlaskClient
+) -> None:
+    @app.get("/<name>")
+    def view(req: Request, res: Response, name: str) -> Response:
+        return res.json(getattr(req, name))
+
+    for name, call, piece, mixin in [
+        ("signed_cookies", "signed_cookies", "fx-cookies", "CookiesMixin"),
+        ("last_event_id", "last_event_id", "fx-sse", "SSEMixin"),
+    ]:
+        with pytest.raises(MissingFeature) as excinfo:
+            client.get(f"/{name}")
+        assert str(excinfo.value) == (
+            f"req.{call} comes from {piece}, which is installed: compose({mixin})"
+        )
 
 
 def test_missing_methods_are_absent_to_hasattr_but_set_cookie_stays(
@@ -1302,7 +1345,7 @@ def test_missing_methods_are_absent_to_hasattr_but_set_cookie_stays(
 
 
 def test_request_readers_of_missing_pieces_raise_missing_feature(
-    app: FlaskExpress, client: FlaskClient
+    app: FlaskExpress, client: FlaskClient, pieces_not_installed: None
 ) -> None:
     @app.get("/flashes")
     def flashes(req: Request, res: Response) -> Response:

@@ -401,7 +401,7 @@ def test_req_flashes_without_flash_mixin_raises_missing_feature(
     with pytest.raises(MissingFeature) as excinfo:
         app.test_client().get("/")
     assert str(excinfo.value) == (
-        "req.flashes() comes from fx-flash: pip install fx-flash, then compose(FlashMixin)"
+        "req.flashes() comes from fx-flash, which is installed: compose(FlashMixin)"
     )
 
 
@@ -416,7 +416,7 @@ def test_res_flash_without_flash_mixin_raises_missing_feature() -> None:
     with pytest.raises(MissingFeature) as excinfo:
         app.test_client().get("/")
     assert str(excinfo.value) == (
-        "res.flash() comes from fx-flash: pip install fx-flash, then compose(FlashMixin)"
+        "res.flash() comes from fx-flash, which is installed: compose(FlashMixin)"
     )
 
 

@@ -14,10 +14,11 @@ names most apps need.
         return res.json({"hello": req.params.name})
 """
 
-from fx_core import Blueprint, MissingFeature, Request, ResponseAlreadySent, compose
+from fx_core import Blueprint, MissingFeature, ResponseAlreadySent, compose
 
 from .__about__ import __version__
 from .app import FlaskExpress
+from .request import Request
 from .response import Response
 
 __all__ = [

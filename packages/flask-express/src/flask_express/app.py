@@ -6,6 +6,7 @@ import flask
 
 import fx_core
 
+from .request import Request
 from .response import Response
 
 __all__ = ["FlaskExpress"]
@@ -13,7 +14,8 @@ __all__ = ["FlaskExpress"]
 
 class FlaskExpress(fx_core.FlaskExpress):
     """:class:`fx_core.FlaskExpress` with :class:`flask_express.Response`
-    as its response class::
+    as its response class and :class:`flask_express.Request` as its request
+    class::
 
         from flask_express import FlaskExpress
 
@@ -27,3 +29,4 @@ class FlaskExpress(fx_core.FlaskExpress):
     """
 
     response_class: type[flask.Response] = Response
+    request_class: type[flask.Request] = Request

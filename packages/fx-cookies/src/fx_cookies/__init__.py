@@ -14,6 +14,13 @@
 """
 
 from .__about__ import __version__
-from .cookies import SALT, CookiesMixin, SignedCookieMunch, signed_cookies
+from .cookies import SALT, CookiesMixin, CookiesRequest, SignedCookieMunch, signed_cookies
 
-__all__ = ["SALT", "CookiesMixin", "SignedCookieMunch", "__version__", "signed_cookies"]
+__all__ = [
+    "SALT",
+    "CookiesMixin",
+    "CookiesRequest",
+    "SignedCookieMunch",
+    "__version__",
+    "signed_cookies",
+]

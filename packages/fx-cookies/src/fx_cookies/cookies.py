@@ -2,7 +2,7 @@
 
 :class:`CookiesMixin` gives ``res.set_cookie`` (``cookie``, ``setCookie``)
 and ``res.clear_cookie`` (``clearCookie``), and brings ``req.signed_cookies``
-along through :attr:`fx_core.Response.request_readers`.
+along as its request mixin, :class:`CookiesRequest`.
 """
 
 from __future__ import annotations
@@ -13,13 +13,16 @@ import sys
 import typing as t
 import warnings
 from datetime import datetime, timedelta
+from functools import cached_property
 
+import flask
 from flask import current_app
 from itsdangerous import BadSignature, Signer
 from werkzeug.sansio.http import parse_cookie
 
 import fx_core
-from fx_core.request import CookieMunch
+from fx_core.client_data import CookieMunch
+from fx_core.http import TOKEN
 
 if t.TYPE_CHECKING:
     if sys.version_info >= (3, 11):
@@ -27,15 +30,12 @@ if t.TYPE_CHECKING:
     else:
         from typing_extensions import Self
 
-__all__ = ["SALT", "CookiesMixin", "SignedCookieMunch", "signed_cookies"]
+__all__ = ["SALT", "CookiesMixin", "CookiesRequest", "SignedCookieMunch", "signed_cookies"]
 
 #: The itsdangerous salt of signed cookies; the cookie's name is appended
 #: (``fx-cookies.signed-cookie:<name>``), so a signed value copied into a
 #: cookie of another name does not verify.
 SALT = "fx-cookies.signed-cookie"
-
-# RFC 6265 cookie-name = token (RFC 2616): visible ASCII except separators.
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 # ASCII characters a Domain attribute may hold (a port is dropped by
 # Werkzeug); non-ASCII letters are allowed and IDNA-encoded by Werkzeug.
@@ -57,7 +57,7 @@ class SignedCookieMunch(CookieMunch):
     """``req.signed_cookies``: the cookies whose signature verifies, unsigned.
 
     A missing key read as an attribute raises
-    :exc:`~fx_core.request.MissingKey` (400), as for ``req.cookies``.
+    :exc:`~fx_core.client_data.MissingKey` (400), as for ``req.cookies``.
     """
 
     source = "signed cookie"
@@ -122,10 +122,33 @@ def signed_cookies(req: fx_core.Request) -> SignedCookieMunch:
     return found
 
 
+class CookiesRequest(fx_core.Request):
+    """The request side of fx-cookies: ``req.signed_cookies``.
+
+    :class:`CookiesMixin` brings it along as its
+    :attr:`~fx_core.Response.request_mixin`, so an app that composes
+    ``CookiesMixin`` has it on every request.
+
+    .. versionadded:: 1.0
+    """
+
+    @cached_property
+    def signed_cookies(self) -> SignedCookieMunch:
+        """The cookies whose signature verifies with the app's ``SECRET_KEY``
+        (or one of its ``SECRET_KEY_FALLBACKS``), unsigned; see
+        :func:`signed_cookies`. Made on first use and kept for the request.
+
+        ::
+
+            user_id = req.signed_cookies.get("user_id")
+        """
+        return signed_cookies(self)
+
+
 def _cookie_name(key: object, method: str) -> str:
     if not isinstance(key, str):
         raise TypeError(f"res.{method}(): a cookie name must be a str, got {type(key).__name__}")
-    if not _TOKEN.fullmatch(key):
+    if not TOKEN.fullmatch(key):
         raise ValueError(
             f"res.{method}(): {key!r} is not a valid cookie name (an RFC 6265 token: "
             "ASCII letters, digits and !#$%&'*+-.^_`|~)"
@@ -210,9 +233,7 @@ class CookiesMixin(fx_core.Response):
 
     #: Brings ``req.signed_cookies`` to apps whose response class composes
     #: this mixin.
-    request_readers: t.ClassVar[t.Mapping[str, t.Callable[..., t.Any]]] = {
-        "signed_cookies": signed_cookies,
-    }
+    request_mixin: t.ClassVar[type[flask.Request] | None] = CookiesRequest
 
     # Werkzeug's set_cookie returns None; this one returns self to chain.
     # Flask's sessions call it by keyword and ignore the result, so widening
@@ -361,7 +382,7 @@ class CookiesMixin(fx_core.Response):
         one (a token name, a ``str`` value, ``None``, an ``int`` max-age),
         since cookies are set on many requests.
         """
-        name = key if type(key) is str and _TOKEN.fullmatch(key) else _cookie_name(key, method)
+        name = key if type(key) is str and TOKEN.fullmatch(key) else _cookie_name(key, method)
         if not isinstance(value, str):
             raise TypeError(
                 f"res.{method}({name!r}): the value must be a str, got {type(value).__name__}"

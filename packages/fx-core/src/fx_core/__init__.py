@@ -13,7 +13,7 @@
 
 from .__about__ import __version__
 from .app import Blueprint, FlaskExpress
-from .compose import compose
+from .compose import compose, compose_request
 from .exceptions import MissingFeature, ResponseAlreadySent
 from .request import Request
 from .response import Response
@@ -27,4 +27,5 @@ __all__ = [
     "ResponseAlreadySent",
     "__version__",
     "compose",
+    "compose_request",
 ]

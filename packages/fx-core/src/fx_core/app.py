@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import threading
 import typing as t
 from functools import partial
 from types import MethodType
@@ -19,14 +16,14 @@ from flask.views import MethodView
 from werkzeug.test import TestResponse
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from .compose import compose_request
 from .middleware import Middleware, Use, mount_pattern, register_use, run_chain
 from .request import Request
 from .response import Response
+from .serving import stop_on_sigterm
 from .views import adapt_view, response_of, takes_req_res
 
 if t.TYPE_CHECKING:
-    from types import FrameType
-
     from flask.sansio.app import App
     from flask.sansio.blueprints import BlueprintSetupState
 
@@ -71,6 +68,24 @@ else:
         pass
 
 
+class _RequestClass:
+    """``FlaskExpress.request_class``: the request class chosen for the app,
+    with the readers of the pieces its response class composes.
+
+    Read once per request, when Flask makes the request object; derived on
+    each read (a cached lookup) so that a response class set after the app
+    was created brings its readers too.
+    """
+
+    def __get__(self, app: FlaskExpress | None, owner: type[FlaskExpress]) -> type[flask.Request]:
+        if app is None:
+            return owner.request_class_base
+        return compose_request(app.response_class, app.request_class_base)
+
+    def __set__(self, app: FlaskExpress, value: type[flask.Request]) -> None:
+        app.request_class_base = value
+
+
 def _check_response_class(response_class: object) -> type[Response]:
     if not isinstance(response_class, type) or not issubclass(response_class, Response):
         raise TypeError(
@@ -103,10 +118,27 @@ class FlaskExpress(_RouteTyping, flask.Flask):
     .. versionadded:: 1.0
     """
 
-    #: The request class: Munch views (``req.query``, ``req.json``, ...).
-    request_class: type[flask.Request] = Request
+    if t.TYPE_CHECKING:
+        request_class: type[flask.Request]
+    else:
+        request_class = _RequestClass()
+    #: The request class the app builds on: Munch views (``req.query``,
+    #: ``req.json``, ...). The app's :attr:`request_class` is this class
+    #: with the request mixins of the pieces its :attr:`response_class`
+    #: composes (:func:`fx_core.compose_request`); setting
+    #: ``request_class``, on the app or in a subclass's body, sets this.
+    request_class_base: type[flask.Request] = Request
     #: The response class: ``res`` in a view is one of these.
     response_class: type[flask.Response] = Response
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        given = cls.__dict__.get("request_class")
+        if given is not None and not isinstance(given, _RequestClass):
+            # ``request_class = MyRequest`` in a subclass's body chooses the
+            # base; the readers of the pieces are still added to it.
+            cls.request_class_base = given
+            cls.request_class = _RequestClass()  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -289,40 +321,11 @@ class FlaskExpress(_RouteTyping, flask.Flask):
             if __name__ == "__main__":
                 app.listen(3000)
         """
-        restore = _stop_on_sigterm()
+        restore = stop_on_sigterm()
         try:
             self.run(host=host, port=port, debug=debug, **options)
         finally:
             restore()
-
-
-def _stop_on_sigterm() -> t.Callable[[], None]:
-    """Make SIGTERM stop the server as Ctrl-C does; return the undo."""
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    if os.environ.get("WERKZEUG_RUN_MAIN") == "true":
-        # Under the reloader this is the serving child: SIGTERM reaches only
-        # the parent, so stop when the parent is gone.
-        _watch_parent(os.getppid())
-
-    def restore() -> None:
-        signal.signal(signal.SIGTERM, previous)
-
-    return restore
-
-
-def _watch_parent(parent: int) -> None:
-    def watch() -> None:
-        while os.getppid() == parent:
-            threading.Event().wait(0.5)
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=watch, name="fx-parent-watch", daemon=True).start()
 
 
 class Blueprint(_RouteTyping, flask.Blueprint):

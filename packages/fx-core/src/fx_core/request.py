@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-import re
 import typing as t
-from collections.abc import Iterator, MutableMapping
 from datetime import datetime
 from functools import cached_property
 from urllib.parse import parse_qsl
@@ -18,250 +16,33 @@ from flask.wrappers import Request as FlaskRequest
 from munch import Munch, munchify
 from werkzeug.datastructures import IfRange, MultiDict
 from werkzeug.exceptions import BadRequest
-from werkzeug.http import parse_date, parse_if_range_header
+from werkzeug.http import parse_if_range_header
 
 # The parser Werkzeug's own Request.cookies uses: it tolerates bytes that are
 # not UTF-8, where werkzeug.http.parse_cookie raises.
 from werkzeug.sansio.http import parse_cookie
 
-from .content_types import mimetype_for
-from .exceptions import MissingFeature
-from .features import missing_feature_message, reader_piece
+from .client_data import (
+    CookieMunch,
+    FormMunch,
+    HeaderMunch,
+    JSONMunch,
+    QueryMunch,
+    SessionView,
+    multidict_munch,
+)
+from .content_types import mimetype_for, type_is
+from .http import is_fresh, negotiate, parse_http_date
+from .pieces import missing_names
 
 if t.TYPE_CHECKING:
     from .response import Response
 
-__all__ = [
-    "ClientData",
-    "CookieMunch",
-    "FormMunch",
-    "HeaderMunch",
-    "JSONMunch",
-    "MissingKey",
-    "QueryMunch",
-    "Request",
-    "SessionView",
-]
+__all__ = ["SUBDOMAIN_OFFSET", "Request"]
 
 #: The config key of Express's ``subdomain offset`` setting: how many labels
 #: at the end of the host name are the domain, not subdomains.
 SUBDOMAIN_OFFSET = "FX_SUBDOMAIN_OFFSET"
-
-# A media type without parameters, as Express's type-is accepts it (media-typer).
-_MEDIA_TYPE_RE = re.compile(
-    r"[a-z0-9][a-z0-9!#$&^_.-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}", re.ASCII
-)
-
-
-def _http_date(value: str | None) -> datetime | None:
-    """Parse an HTTP date as :func:`werkzeug.http.parse_date` does: ``None``
-    for anything that is not one.
-
-    Werkzeug lets Python's :exc:`OverflowError` through for a date whose year
-    or zone offset does not fit a :class:`~datetime.datetime`
-    (``Sun, 06 Nov 1994 08:49:37 +9999999999999999999``); a client can send
-    one, and RFC 9110 (13.1.3) has a server ignore a date that is not valid.
-    """
-    try:
-        return parse_date(value)
-    except OverflowError:
-        return None
-
-
-def _type_is_match(expected: str, actual: str) -> bool:
-    """Express's type-is match: ``*`` wildcards and ``*/*+json`` suffixes."""
-    expected_type, slash, expected_sub = expected.partition("/")
-    actual_type, _, actual_sub = actual.partition("/")
-    if not slash or "/" in expected_sub:
-        return False
-    if expected_type not in ("*", actual_type):
-        return False
-    if expected_sub.startswith("*+"):
-        return actual_sub.endswith(expected_sub[1:])
-    return expected_sub in ("*", actual_sub)
-
-
-def _type_is_normalize(kind: str) -> str | None:
-    """The MIME type Express's type-is compares ``kind`` as, or ``None``.
-    Any case: MIME types ignore case (RFC 9110), though type-is does not."""
-    kind = kind.lower()
-    if kind == "urlencoded":
-        return "application/x-www-form-urlencoded"
-    if kind == "multipart":
-        return "multipart/*"
-    if kind.startswith("+"):
-        return f"*/*{kind}"
-    return mimetype_for(kind)
-
-
-class MissingKey(BadRequest, AttributeError):
-    """Attribute access to a key the client did not send.
-
-    An :exc:`AttributeError`, as Munch raises, so ``getattr(req.query, "page",
-    1)`` and ``hasattr`` work; and a 400 Bad Request, so a view that reads
-    ``req.query.page`` answers a request without ``?page=`` with 400 and a
-    clear message instead of a 500, as ``request.args["page"]`` does in Flask.
-
-    .. versionadded:: 1.0
-    """
-
-    #: The attribute that was read; Python sets it, as on any AttributeError.
-    attribute: str | None = None
-
-    # Werkzeug renders ``name`` as the status title, and Python stores the
-    # missing attribute's name in ``name`` when __getattr__ raises; both must
-    # work, so the title stays computed and the stored name goes aside.
-    @property
-    def name(self) -> str:
-        return super().name
-
-    @name.setter
-    def name(self, value: str | None) -> None:
-        self.attribute = value
-
-
-class ClientData(Munch):  # type: ignore[misc]  # munch ships no types
-    """A Munch of data the client sent; a missing key read as an attribute
-    raises :exc:`MissingKey` (400). ``.get()`` and ``in`` work as usual."""
-
-    #: What a key is called in the 400 message.
-    source: t.ClassVar[str] = "key"
-
-    def __getattr__(self, key: str) -> t.Any:
-        try:
-            return super().__getattr__(key)
-        except AttributeError:
-            if key.startswith("__"):  # protocol probes (copy, pickle) stay plain
-                raise
-            raise MissingKey(f"The request has no {self.source} {key!r}.") from None
-
-
-class QueryMunch(ClientData):
-    """``req.query``: the query string parameters."""
-
-    source = "query parameter"
-
-
-class FormMunch(ClientData):
-    """``req.body``: the form fields."""
-
-    source = "form field"
-
-
-class JSONMunch(ClientData):
-    """An object of ``req.json``, at any depth."""
-
-    source = "JSON key"
-
-
-class CookieMunch(ClientData):
-    """``req.cookies``: the request cookies."""
-
-    source = "cookie"
-
-
-def _multidict_munch(data: MultiDict[str, str], cls: type[ClientData]) -> ClientData:
-    """One key per name; a name given several times maps to the list of values.
-
-    Werkzeug files a multipart part that has no ``name`` under ``None``;
-    such a part cannot be read by name, and a ``None`` key next to ``str``
-    keys would make ``res.json(req.body)`` fail (a 500), so it is left out.
-    """
-    return cls(
-        (key, values[0] if len(values) == 1 else values)
-        for key, values in data.lists()
-        if isinstance(key, str)
-    )
-
-
-class HeaderMunch(ClientData):
-    """Request headers as a Munch, keyed by lower-case name as in Node.
-
-    Lookups ignore case and accept ``_`` for ``-``, so ``h.user_agent``,
-    ``h["User-Agent"]`` and ``h.get("user-agent")`` find the same value.
-    """
-
-    @staticmethod
-    def _key(name: object) -> object:
-        return name.lower().replace("_", "-") if isinstance(name, str) else name
-
-    def __missing__(self, name: object) -> t.Any:
-        key = self._key(name)
-        if key != name and dict.__contains__(self, key):
-            return dict.__getitem__(self, key)
-        raise KeyError(name)
-
-    def __contains__(self, name: object) -> bool:
-        return dict.__contains__(self, name) or dict.__contains__(self, self._key(name))
-
-    source = "header"
-
-    def get(self, name: object, default: t.Any = None) -> t.Any:
-        try:
-            return self[name]
-        except KeyError:
-            return default
-
-
-class SessionView(MutableMapping[str, t.Any]):
-    """Flask's session with attribute access: ``req.session.user``.
-
-    Every read and write goes to :data:`flask.session`, so Flask's change
-    tracking (and the cookie it sends) works as usual.
-    """
-
-    __slots__ = ("_session",)
-
-    def __init__(self, flask_session: MutableMapping[str, t.Any]) -> None:
-        object.__setattr__(self, "_session", flask_session)
-
-    def __getitem__(self, key: str) -> t.Any:
-        return self._session[key]
-
-    def __setitem__(self, key: str, value: t.Any) -> None:
-        self._session[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self._session[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._session)
-
-    def __len__(self) -> int:
-        return len(self._session)
-
-    def __getattr__(self, key: str) -> t.Any:
-        try:
-            return self._session[key]
-        except KeyError:
-            raise AttributeError(key) from None
-
-    def __setattr__(self, key: str, value: t.Any) -> None:
-        if key == "permanent":
-            object.__setattr__(self, key, value)  # the property's setter
-        else:
-            self._session[key] = value
-
-    def __delattr__(self, key: str) -> None:
-        try:
-            del self._session[key]
-        except KeyError:
-            raise AttributeError(key) from None
-
-    @property
-    def permanent(self) -> bool:
-        """Whether the session outlives the browser (Flask's ``session.permanent``)."""
-        return bool(getattr(self._session, "permanent", False))
-
-    @permanent.setter
-    def permanent(self, value: bool) -> None:
-        self._session.permanent = value
-
-    def clear(self) -> None:
-        self._session.clear()
-
-    def __repr__(self) -> str:
-        return f"<SessionView {dict(self._session)!r}>"
 
 
 class Request(FlaskRequest):
@@ -330,7 +111,7 @@ class Request(FlaskRequest):
         :exc:`MissingKey`, an :exc:`AttributeError` that Flask answers with
         400 Bad Request.
         """
-        return _multidict_munch(self.args, QueryMunch)
+        return multidict_munch(self.args, QueryMunch)
 
     @cached_property
     def body(self) -> FormMunch:
@@ -340,7 +121,7 @@ class Request(FlaskRequest):
         multipart part sent without a ``name`` is left out (Werkzeug's
         ``req.form`` keeps it under ``None``), so the keys are always
         strings and ``res.json(req.body)`` always works."""
-        return _multidict_munch(self.form, FormMunch)
+        return multidict_munch(self.form, FormMunch)
 
     @cached_property
     def json(self) -> t.Any:
@@ -471,15 +252,9 @@ class Request(FlaskRequest):
             # quality gives the client's preference (ties keep that order).
             ranked = sorted(self.accept_mimetypes, key=lambda item: -item[1])
             return [value for value, quality in ranked if quality > 0]
-        kinds = [str(kind) for kind in types]
+        offered = {str(kind): mimetype_for(str(kind)) or str(kind) for kind in types}
         # An empty Accept header counts as none, as in Express (and res.format).
-        if not self.headers.get("Accept", "").strip():
-            return kinds[0]
-        by_mimetype: dict[str, str] = {}
-        for kind in kinds:
-            by_mimetype.setdefault(mimetype_for(kind) or kind, kind)
-        best = self.accept_mimetypes.best_match(list(by_mimetype))
-        return None if best is None else by_mimetype[best]
+        return negotiate(self.accept_mimetypes, self.headers.get("Accept"), offered)
 
     # -- conditional headers: a date out of datetime's range is no date -------
 
@@ -489,13 +264,13 @@ class Request(FlaskRequest):
         Werkzeug's; ``None`` when it is missing or not a valid date, including
         a date whose year or zone offset overflows :class:`~datetime.datetime`
         (Werkzeug raised :exc:`OverflowError` there, a 500)."""
-        return _http_date(self.headers.get("If-Modified-Since"))
+        return parse_http_date(self.headers.get("If-Modified-Since"))
 
     @cached_property
     def if_unmodified_since(self) -> datetime | None:
         """The ``If-Unmodified-Since`` header, parsed as
         :attr:`if_modified_since` is."""
-        return _http_date(self.headers.get("If-Unmodified-Since"))
+        return parse_http_date(self.headers.get("If-Unmodified-Since"))
 
     @cached_property
     def if_range(self) -> IfRange:
@@ -635,25 +410,8 @@ class Request(FlaskRequest):
                 return res.send_status(304).end()
             return res.send(body)
         """
-        if self.method not in ("GET", "HEAD"):
-            return False
         res = self.res
-        if not (200 <= res.status_code < 300 or res.status_code == 304):
-            return False
-        if self.cache_control.no_cache:
-            return False
-        # RFC 9110 13.1.3: If-None-Match, when sent, decides alone.
-        if_none_match = self.if_none_match
-        if if_none_match:
-            if if_none_match.star_tag:
-                return True
-            etag, _ = res.get_etag()
-            return etag is not None and if_none_match.contains_weak(etag)
-        if_modified_since = self.if_modified_since
-        if if_modified_since is None:  # no validator: an unconditional request
-            return False
-        last_modified = res.last_modified
-        return last_modified is not None and last_modified <= if_modified_since
+        return is_fresh(self.method, self.headers, res.status_code, res.headers)
 
     @property
     def stale(self) -> bool:
@@ -698,39 +456,14 @@ class Request(FlaskRequest):
         length = self.headers.get("Content-Length", "").strip()
         if "Transfer-Encoding" not in self.headers and not (length.isascii() and length.isdigit()):
             return None
-        actual = self.mimetype
-        if not _MEDIA_TYPE_RE.fullmatch(actual):
-            return False
-        if not types:
-            return actual
-        for kind in t.cast("tuple[str, ...]", types):
-            expected = _type_is_normalize(kind)
-            if expected is not None and _type_is_match(expected, actual):
-                return actual if kind.startswith("+") or "*" in kind else kind
-        return False
+        return type_is(self.mimetype, t.cast("tuple[str, ...]", types))
 
-    # -- readers brought by optional pieces ------------------------------------
 
-    def _reader(self, name: str) -> t.Callable[..., t.Any]:
-        readers = getattr(current_app.response_class, "request_readers", {})
-        try:
-            return readers[name]  # type: ignore[no-any-return]
-        except KeyError:
-            raise MissingFeature(missing_feature_message("req", name, reader_piece(name))) from None
-
-    def flashes(
-        self, with_categories: bool = False, category_filter: t.Iterable[str] = ()
-    ) -> list[t.Any]:
-        """Return (and consume) the flashed messages, as
-        :func:`flask.get_flashed_messages`. Provided by fx-flash.
-
-        :param with_categories: return ``(category, message)`` pairs.
-        :param category_filter: only these categories.
-        """
-        return self._reader("flashes")(self, with_categories, category_filter)  # type: ignore[no-any-return]
-
-    @property
-    def signed_cookies(self) -> Munch:
-        """The cookies whose signature verifies with the app's ``SECRET_KEY``,
-        unsigned. Provided by fx-cookies."""
-        return self._reader("signed_cookies")(self)
+if not t.TYPE_CHECKING:
+    # Stubs for the readers of the pieces (req.flashes(), req.signed_cookies,
+    # ...) that name the distribution to add. Set after the class body so
+    # type checkers never see them; a piece's request mixin, composed in by
+    # the app, shadows its stub with the real reader.
+    for _name, _stub in missing_names("req").items():
+        setattr(Request, _name, _stub)
+    del _name, _stub

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import re
 import sys
 import typing as t
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -12,18 +11,26 @@ from html import escape
 from types import GeneratorType
 
 from flask import current_app, request, stream_with_context
-from flask.json.provider import DefaultJSONProvider
+from flask.wrappers import Request as FlaskRequest
 from flask.wrappers import Response as FlaskResponse
 from munch import Munch
-from werkzeug.datastructures import Headers, MultiDict
-from werkzeug.exceptions import HTTPException, NotAcceptable, default_exceptions
-from werkzeug.http import HTTP_STATUS_CODES, parse_etags, unquote_etag
+from werkzeug.datastructures import Headers
+from werkzeug.exceptions import NotAcceptable
 from werkzeug.utils import get_content_type
 
 from .content_types import mimetype_for
 from .exceptions import ResponseAlreadySent
-from .features import missing_methods
-from .request import _http_date
+from .headers import (
+    HeaderValue,
+    ResponseHeaders,
+    header_pairs,
+    header_value,
+    header_values,
+    link_entries,
+)
+from .http import check_status, http_exception, is_fresh, negotiate
+from .json import json_text, jsonp_body, jsonp_callback, one_json_value
+from .pieces import missing_names
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -36,146 +43,7 @@ if t.TYPE_CHECKING:
 
 __all__ = ["HeaderValue", "Response"]
 
-#: What :meth:`Response.set` and :meth:`Response.append` accept as one value.
-HeaderValue = str | int | float
-
-# RFC 9110 token: what a header field name may contain.
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-
-# What a header field value may not contain (RFC 9110 field-value: HTAB, SP,
-# visible ASCII and obs-text 0x80-0xFF), since WSGI servers write headers as
-# Latin-1: a control character or anything past U+00FF is a 500 on gunicorn
-# and a broken header on servers that check less.
-_NOT_FIELD_VALUE = re.compile(r"[^\t\x20-\x7e\x80-\xff]")
-
 _JSONABLE = (dict, list, tuple, int, float)  # bool is an int; Munch is a dict
-
-# What Express keeps of a JSONP callback name; \w as in JavaScript (ASCII only).
-_JSONP_UNSAFE = re.compile(r"[^\[\]\w$.]", re.ASCII)
-
-# A request's ``Cache-Control: no-cache`` asks for a full answer, never a 304
-# (the rule of the ``fresh`` package behind Express's ``req.fresh``).
-_NO_CACHE = re.compile(r"(?:^|,)\s*no-cache\s*(?:,|$)", re.IGNORECASE)
-
-
-def _check_status(code: object, method: str) -> int:
-    if isinstance(code, bool) or not isinstance(code, int):
-        raise TypeError(f"res.{method}() takes an int status code, got {type(code).__name__}")
-    if not 100 <= code <= 999:
-        raise ValueError(f"res.{method}(): {code} is not a status code (100 to 999)")
-    return code
-
-
-def _header_name(name: object) -> str:
-    if not isinstance(name, str):
-        raise TypeError(f"a header name must be a str, got {type(name).__name__}")
-    if "\r" in name or "\n" in name:
-        raise ValueError(f"header name {name!r} contains CR or LF")
-    if not _TOKEN.fullmatch(name):
-        raise ValueError(f"{name!r} is not a valid header name")
-    return name
-
-
-def _header_value(name: str, value: object) -> str:
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, (int, float)):
-        text = str(value)
-    else:
-        raise TypeError(
-            f"header {name!r}: a value must be a str, int or float, got {type(value).__name__}"
-        )
-    if "\r" in text or "\n" in text or "\0" in text:
-        raise ValueError(f"header {name!r}: value {text!r} contains CR, LF or NUL")
-    _check_field_value(text, f"header {name!r}: value")
-    return text
-
-
-def _check_field_value(text: str, what: str) -> None:
-    """Raise :exc:`ValueError` if ``text`` holds a character no header value
-    can: a control character other than HTAB, or one beyond U+00FF."""
-    found = _NOT_FIELD_VALUE.search(text)
-    if found is not None:
-        raise ValueError(
-            f"{what} {text!r} contains {found.group()!r}, which no header value can "
-            "hold: only tab, space, printable ASCII and U+0080 to U+00FF (servers "
-            "write headers as Latin-1)"
-        )
-
-
-def _header_values(name: object, value: object) -> tuple[str, list[str]]:
-    """Validate one ``name: value`` (or ``name: [values]``) pair, changing nothing."""
-    checked = _header_name(name)
-    if isinstance(value, (list, tuple)):
-        return checked, [_header_value(checked, v) for v in value]
-    return checked, [_header_value(checked, value)]
-
-
-def _header_pairs(fields: object) -> Iterable[tuple[object, object]]:
-    if isinstance(fields, Headers):
-        return list(fields.items())
-    if isinstance(fields, MultiDict):
-        return list(fields.items(multi=True))
-    if isinstance(fields, Mapping):
-        return list(fields.items())
-    raise TypeError(
-        f"res.set() takes (name, value) or one mapping or Headers, got {type(fields).__name__}"
-    )
-
-
-def _link_entries(links: object) -> list[str]:
-    """Build the ``<url>; rel="name"`` entries of :meth:`Response.links`,
-    validating every name and URL first."""
-    if not isinstance(links, Mapping):
-        raise TypeError(f"res.links() takes a mapping of rel to URL, got {type(links).__name__}")
-    entries = []
-    for rel, value in links.items():
-        if not isinstance(rel, str):
-            raise TypeError(f"res.links(): a rel name must be a str, got {type(rel).__name__}")
-        if not rel:
-            raise ValueError("res.links(): a rel name may not be empty")
-        if any(char in rel for char in '\r\n\0"\\'):
-            # A quote or backslash would end the quoted rel early.
-            raise ValueError(
-                f"res.links(): rel {rel!r} contains CR, LF, NUL, a quote or a backslash"
-            )
-        _check_field_value(rel, "res.links(): rel")
-        urls = list(value) if isinstance(value, (list, tuple)) else [value]
-        for url in urls:
-            if not isinstance(url, str):
-                raise TypeError(
-                    f"res.links(): the URL for rel {rel!r} must be a str, got {type(url).__name__}"
-                )
-            if any(char in url for char in "\r\n\0<>"):
-                # "<" and ">" would end the URL reference early.
-                raise ValueError(f"res.links(): URL {url!r} contains CR, LF, NUL, '<' or '>'")
-            _check_field_value(url, "res.links(): URL")
-            entries.append(f'<{url}>; rel="{rel}"')
-    return entries
-
-
-def _is_fresh(response: FlaskResponse) -> bool:
-    """Whether the request's conditional headers match ``response``, as
-    Express's ``req.fresh``: ``If-None-Match`` (weak comparison, ``*``
-    included) against its ETag, else ``If-Modified-Since`` against a
-    ``Last-Modified`` the view set. Only GET and HEAD, only 2xx."""
-    if request.method not in ("GET", "HEAD") or not 200 <= response.status_code < 300:
-        return False
-    headers = request.headers
-    if_none_match = headers.get("If-None-Match")
-    if_modified_since = headers.get("If-Modified-Since")
-    if not if_none_match and not if_modified_since:
-        return False
-    if _NO_CACHE.search(headers.get("Cache-Control", "")):
-        return False
-    if if_none_match:
-        # contains_weak also answers True for "*".
-        etag = unquote_etag(response.headers.get("ETag"))[0]
-        return etag is not None and parse_etags(if_none_match).contains_weak(etag)
-    # A date that overflows datetime is no date (Werkzeug's parse_date raises).
-    last_modified = _http_date(response.headers.get("Last-Modified"))
-    since = _http_date(if_modified_since)
-    return last_modified is not None and since is not None and last_modified <= since
 
 
 class _FormatNotAcceptable(NotAcceptable):
@@ -193,83 +61,6 @@ class _FormatNotAcceptable(NotAcceptable):
         scope: dict[str, t.Any] | None = None,
     ) -> list[tuple[str, str]]:
         return [*super().get_headers(environ, scope), ("Vary", "Accept")]
-
-
-def _one_json_value(args: tuple[t.Any, ...], kwargs: dict[str, t.Any], method: str) -> t.Any:
-    """The value ``res.json(*args, **kwargs)`` sends: one positional value,
-    or the keywords as an object, or ``{}``."""
-    if args and kwargs:
-        raise TypeError(f"res.{method}() takes one value or keyword arguments, not both")
-    if len(args) > 1:
-        raise TypeError(f"res.{method}() takes one value, got {len(args)}")
-    return args[0] if args else kwargs
-
-
-def _json_text(obj: t.Any, method: str, app: Flask) -> tuple[str, str]:
-    """Serialize ``obj`` with ``app.json``: the text and MIME type
-    :meth:`Response.json` sends."""
-    provider = app.json
-    try:
-        if isinstance(provider, DefaultJSONProvider):
-            # The same text flask.jsonify produces, without building the
-            # extra Response object that provider.response() would.
-            if (provider.compact is None and app.debug) or provider.compact is False:
-                text = provider.dumps(obj, indent=2) + "\n"
-            else:
-                text = provider.dumps(obj, separators=(",", ":")) + "\n"
-        else:
-            text = provider.dumps(obj)
-    except TypeError as e:
-        raise TypeError(f"res.{method}(): {e}") from e
-    return text, getattr(provider, "mimetype", "application/json")
-
-
-def _jsonp_callback() -> str | None:
-    """The cleaned JSONP callback name of the current request, or ``None``."""
-    name = current_app.config.get("FX_JSONP_CALLBACK", "callback")
-    if not name:
-        return None
-    values = request.args.getlist(name)
-    # A repeated parameter is a list in Express too; it takes the first.
-    callback = _JSONP_UNSAFE.sub("", values[0]) if values else ""
-    return callback or None
-
-
-def _negotiate(offered: Mapping[str, str]) -> str | None:
-    """The key of ``offered`` (key -> MIME type) that the request's
-    ``Accept`` header prefers, the first key when it has none, or ``None``."""
-    if not offered:
-        return None
-    if not request.headers.get("Accept", "").strip():
-        return next(iter(offered))
-    by_mimetype: dict[str, str] = {}
-    for key, mimetype in offered.items():
-        by_mimetype.setdefault(mimetype.split(";", 1)[0].strip(), key)
-    best = request.accept_mimetypes.best_match(list(by_mimetype))
-    return None if best is None else by_mimetype[best]
-
-
-def _http_exception(code: int) -> HTTPException:
-    cls = default_exceptions.get(code)
-    if cls is not None:
-        return cls()
-    # Codes Werkzeug has no class for (e.g. 499) still reach the app's
-    # error handlers, which look handlers up by ``e.code``.
-    exc = HTTPException(description=HTTP_STATUS_CODES.get(code, "Error"))
-    exc.code = code
-    return exc
-
-
-class _Headers(Headers):
-    """Headers whose ``in`` test scans instead of raising: Werkzeug answers a
-    missing name with a caught exception, a cost the builder's every
-    "was a Content-Type set?" check would pay."""
-
-    def __contains__(self, key: object) -> bool:
-        if not isinstance(key, str):
-            return super().__contains__(key)  # type: ignore[operator]
-        wanted = key.lower()
-        return any(name.lower() == wanted for name, _ in self._list)
 
 
 class Response(FlaskResponse):
@@ -307,26 +98,33 @@ class Response(FlaskResponse):
     #: ``None`` while it is still open.
     finished_by: str | None = None
 
-    #: Request-side readers a mixin brings along, by name: for example
-    #: fx-flash maps ``"flashes"`` to the function behind ``req.flashes()``.
-    #: A mixin declares its own in its class body; each class sees the merge
-    #: of its bases' and its own, so a composed class has all of them.
-    request_readers: t.ClassVar[Mapping[str, Callable[..., t.Any]]] = {}
-
-    def __init_subclass__(cls, **kwargs: t.Any) -> None:
-        super().__init_subclass__(**kwargs)
-        merged: dict[str, Callable[..., t.Any]] = {}
-        for base in reversed(cls.__mro__[1:]):
-            merged.update(base.__dict__.get("request_readers", {}))
-        merged.update(cls.__dict__.get("request_readers", {}))
-        cls.request_readers = merged
+    #: The request mixin that a piece's response mixin brings along: a
+    #: subclass of :class:`fx_core.Request` that adds the piece's readers
+    #: (fx-flash's ``req.flashes()``). An app whose response class composes
+    #: the mixin gets a request class with it, with no ``request_class``
+    #: argument (see :func:`fx_core.compose_request`). Part of the piece API.
+    #:
+    #: .. versionadded:: 1.0
+    request_mixin: t.ClassVar[type[FlaskRequest] | None] = None
 
     #: The app a builder was made for (see :meth:`for_request`); read
     #: instead of the ``current_app`` proxy, which costs a context lookup.
     _fx_app: Flask | None = None
 
-    def _app(self) -> Flask:
-        """The app of this response: the one it was built for, else ``current_app``."""
+    @property
+    def app(self) -> Flask:
+        """The app this response belongs to, as Express's ``res.app``: the
+        one it was made for (:meth:`for_request`), else ``current_app``.
+
+        Terminal methods read the app's config and JSON provider from here,
+        on every call; so do pieces. Part of the piece API.
+
+        ::
+
+            res.app.config["FX_ETAG"]
+
+        .. versionadded:: 1.0
+        """
         return self._fx_app or current_app._get_current_object()  # type: ignore[attr-defined]
 
     @property
@@ -357,7 +155,7 @@ class Response(FlaskResponse):
         # Content-Type header, so none has to be removed afterwards.
         res.default_mimetype = None
         res._fx_app = app
-        cls.__init__(res, headers=_Headers())
+        cls.__init__(res, headers=ResponseHeaders())
         return res
 
     @cached_property
@@ -371,6 +169,21 @@ class Response(FlaskResponse):
         """
         return Munch()
 
+    def locals_copy(self) -> dict[str, t.Any]:
+        """Return a plain ``dict`` copy of :attr:`locals`, without making the
+        Munch when the view never used it (one less object per request).
+        What a piece that renders, such as fx-render, merges into its
+        context. Part of the piece API.
+
+        ::
+
+            context = {**res.locals_copy(), **variables}
+
+        .. versionadded:: 1.0
+        """
+        found = self.__dict__.get("locals")
+        return {} if found is None else dict(found)
+
     # -- status --------------------------------------------------------------
 
     def send_status(self, code: int) -> Self:
@@ -383,7 +196,7 @@ class Response(FlaskResponse):
 
             return res.send_status(201).json(created)
         """
-        self.status_code = _check_status(code, "send_status")
+        self.status_code = check_status(code, "send_status")
         return self
 
     #: Alias of :meth:`send_status`.
@@ -420,13 +233,13 @@ class Response(FlaskResponse):
         if isinstance(field, str):
             if value is None:
                 raise TypeError(f"res.set({field!r}) needs a value")
-            pairs = [_header_values(field, value)]
+            pairs = [header_values(field, value)]
         else:
             if value is not None:
                 raise TypeError("res.set(mapping) takes no second argument")
             grouped: dict[str, tuple[str, list[str]]] = {}
-            for name, item in _header_pairs(field):
-                key, values = _header_values(name, item)
+            for name, item in header_pairs(field):
+                key, values = header_values(name, item)
                 grouped.setdefault(key.lower(), (key, []))[1].extend(values)
             pairs = list(grouped.values())
         for key, values in pairs:
@@ -448,7 +261,7 @@ class Response(FlaskResponse):
             res.append("Link", "</a.css>; rel=preload")
             res.append("Warning", ["199 Misc", "299 Other"])
         """
-        key, values = _header_values(field, value)
+        key, values = header_values(field, value)
         for item in values:
             self.headers.add(key, item)
         return self
@@ -486,7 +299,7 @@ class Response(FlaskResponse):
         mimetype = mimetype_for(type_) or "application/octet-stream"
         if ";" not in mimetype:
             mimetype = get_content_type(mimetype, "utf-8")
-        self.headers["Content-Type"] = _header_value("Content-Type", mimetype)
+        self.headers["Content-Type"] = header_value("Content-Type", mimetype)
         return self
 
     def links(self, links: Mapping[str, str | Iterable[str]]) -> Self:
@@ -513,7 +326,7 @@ class Response(FlaskResponse):
             # Link: <https://api.example.com/users?page=3>; rel="next",
             #       <https://api.example.com/users?page=5>; rel="last"
         """
-        entries = _link_entries(links)
+        entries = link_entries(links)
         if entries:
             value = ", ".join([*self.headers.getlist("Link"), *entries])
             self.headers["Link"] = value
@@ -521,54 +334,102 @@ class Response(FlaskResponse):
 
     # -- terminal methods ----------------------------------------------------
 
-    # -- the protocol terminal methods follow, in this class and in mixins -----
+    # -- the piece API: what every terminal method is made of -----------------
     #
-    # A terminal method calls _check_open(name) first, then validates and
-    # prepares everything that can fail, and only then changes ``self`` and
-    # returns _finish(name): a call that raises leaves the response unchanged.
+    # A terminal method, here or in a piece, calls check_open(name) first,
+    # then validates and prepares everything that can fail, and only then
+    # changes ``self`` (set_body, apply_etag) and returns finish(name): a
+    # call that raises leaves the response unchanged. The docs' "Writing a
+    # piece" page shows one.
 
-    def _check_open(self, method: str) -> None:
-        """Raise :exc:`ResponseAlreadySent` if a terminal method already
-        finished this response; ``method`` names the one being called."""
+    def check_open(self, method: str) -> None:
+        """Raise :exc:`~fx_core.ResponseAlreadySent` if a terminal method
+        already finished this response. Part of the piece API: the first
+        line of every terminal method.
+
+        :param method: the name of the method being called, for the message.
+
+        ::
+
+            def sse(self, events):
+                self.check_open("sse")
+                ...
+
+        .. versionadded:: 1.0
+        """
         if self.finished_by is not None:
             raise ResponseAlreadySent(
                 f"res.{method}() was called, but res.{self.finished_by}() already "
                 "sent this response"
             )
 
-    def _finish(self, method: str) -> Self:
-        """Mark the response finished by ``method`` and return it."""
+    def finish(self, method: str) -> Self:
+        """Mark the response finished by ``method`` (:attr:`finished_by`) and
+        return it. Part of the piece API: the last line of every terminal
+        method, so that ``return res.x(...)`` works and a second terminal
+        call raises.
+
+        :param method: the name of the terminal method.
+
+        ::
+
+            return self.finish("sse")
+
+        .. versionadded:: 1.0
+        """
         self.finished_by = method
         return self
 
-    def _conditional_etag(self) -> None:
-        """Add a weak ETag and answer a fresh request with 304, when the
-        app's ``FX_ETAG`` config is true (off by default).
+    def set_body(self, body: str | bytes, default_type: str) -> None:
+        """Set the body, and ``Content-Type`` to ``default_type`` unless the
+        view set one before (which is kept, as in Express). Part of the
+        piece API.
 
-        Called by terminal methods, in this class and in mixins, once the
-        body is set and before :meth:`_finish`: ``W/"<SHA-1 of the body>"``
-        is added unless the view set an ``ETag``. A GET or HEAD whose
-        ``If-None-Match`` matches it (or whose ``If-Modified-Since`` is not
-        older than a ``Last-Modified`` the view set), on a 2xx response,
-        gets ``304 Not Modified`` with no body, as Express's ``req.fresh``
-        decides. A request with ``Cache-Control: no-cache`` always gets the
-        full answer. With ``FX_ETAG`` off it costs one config lookup.
+        :param body: the whole body; a ``str`` is encoded as UTF-8.
+        :param default_type: the full ``Content-Type`` to use when none was
+            set, e.g. ``"text/html; charset=utf-8"``.
+
+        ::
+
+            self.set_body(html, "text/html; charset=utf-8")
+
+        .. versionadded:: 1.0
         """
-        if not self._app().config.get("FX_ETAG", False):
+        if "Content-Type" not in self.headers:
+            self.headers["Content-Type"] = default_type
+        self.set_data(body)
+
+    def apply_etag(self) -> None:
+        """Add a weak ETag and answer a fresh request with 304, when the
+        app's ``FX_ETAG`` config is true (off by default). Part of the piece
+        API: a terminal method calls it once the body is set, before
+        :meth:`finish`.
+
+        ``W/"<SHA-1 of the body>"`` is added unless the view set an
+        ``ETag``. A GET or HEAD whose ``If-None-Match`` matches it (or whose
+        ``If-Modified-Since`` is not older than a ``Last-Modified`` the view
+        set), on a 2xx response, gets ``304 Not Modified`` with no body, as
+        Express's ``req.fresh`` decides. A request with ``Cache-Control:
+        no-cache`` always gets the full answer. With ``FX_ETAG`` off it
+        costs one config lookup.
+
+        ::
+
+            self.set_body(html, "text/html; charset=utf-8")
+            self.apply_etag()
+            return self.finish("render")
+
+        .. versionadded:: 1.0
+        """
+        if not self.app.config.get("FX_ETAG", False):
             return
         self.add_etag(weak=True)
-        if _is_fresh(self):
+        if is_fresh(request.method, request.headers, self.status_code, self.headers):
             self.status_code = 304
             self.set_data(b"")
             # Representation headers describe a body that is not sent.
             for name in ("Content-Type", "Content-Length", "Transfer-Encoding"):
                 self.headers.pop(name, None)
-
-    def _set_body(self, body: str | bytes, default_type: str) -> None:
-        """Set the body, and ``default_type`` unless a Content-Type was set."""
-        if "Content-Type" not in self.headers:
-            self.headers["Content-Type"] = default_type
-        self.set_data(body)
 
     def send(self, body: t.Any = None) -> Self:
         """Send the body; terminal.
@@ -586,22 +447,22 @@ class Response(FlaskResponse):
 
         With the app's ``FX_ETAG`` config on, a ``str``, bytes or JSON body
         gets a weak ``ETag`` and a matching ``If-None-Match`` a 304 (see
-        :meth:`_conditional_etag`); a streamed body gets none.
+        :meth:`apply_etag`); a streamed body gets none.
 
         ::
 
             return res.send("<h1>Hello</h1>")
             return res.send({"ok": True})
         """
-        self._check_open("send")
+        self.check_open("send")
         if body is None:
             self.set_data(b"")
         elif isinstance(body, str):
-            self._set_body(body, "text/html; charset=utf-8")
-            self._conditional_etag()
+            self.set_body(body, "text/html; charset=utf-8")
+            self.apply_etag()
         elif isinstance(body, (bytes, bytearray, memoryview)):
-            self._set_body(bytes(body), "application/octet-stream")
-            self._conditional_etag()
+            self.set_body(bytes(body), "application/octet-stream")
+            self.apply_etag()
         elif isinstance(body, _JSONABLE):
             return self._send_json(body, "send")
         elif isinstance(body, Iterator):
@@ -616,7 +477,7 @@ class Response(FlaskResponse):
                 f"res.send() cannot send a {type(body).__name__}: pass a str, bytes, "
                 "a JSON-able value (dict, list, number, bool), an iterator or None"
             )
-        return self._finish("send")
+        return self.finish("send")
 
     def json(self, *args: t.Any, **kwargs: t.Any) -> Self:
         """Serialize a value with the app's JSON provider and send it; terminal.
@@ -639,14 +500,14 @@ class Response(FlaskResponse):
         """
         # Werkzeug's ``json`` is a property that parses the body; this class
         # makes it the builder method. The test client restores the property.
-        self._check_open("json")
-        return self._send_json(_one_json_value(args, kwargs, "json"), "json")
+        self.check_open("json")
+        return self._send_json(one_json_value(args, kwargs, "json"), "json")
 
     def _send_json(self, obj: t.Any, method: str) -> Self:
-        text, mimetype = _json_text(obj, method, self._app())
-        self._set_body(text, mimetype)
-        self._conditional_etag()
-        return self._finish(method)
+        text, mimetype = json_text(obj, method, self.app)
+        self.set_body(text, mimetype)
+        self.apply_etag()
+        return self.finish(method)
 
     def jsonp(self, *args: t.Any, **kwargs: t.Any) -> Self:
         """Send a value as JSON with JSONP support, as Express's
@@ -680,23 +541,18 @@ class Response(FlaskResponse):
 
         .. versionadded:: 1.0
         """
-        self._check_open("jsonp")
-        obj = _one_json_value(args, kwargs, "jsonp")
-        callback = _jsonp_callback()
+        self.check_open("jsonp")
+        obj = one_json_value(args, kwargs, "jsonp")
+        callback = jsonp_callback(self.app, request.args)
         if callback is None:
             return self._send_json(obj, "jsonp")
-        text, _ = _json_text(obj, "jsonp", self._app())
-        # Inside JavaScript the trailing newline res.json adds is noise, and
-        # U+2028/U+2029, valid in JSON strings, end a line in older engines.
-        text = text.removesuffix("\n").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-        # /**/ defeats the Rosetta Flash attack, the typeof check spares the
-        # page an error when the callback does not exist (both from Express).
-        body = f"/**/ typeof {callback} === 'function' && {callback}({text});"
+        text, _ = json_text(obj, "jsonp", self.app)
+        body = jsonp_body(callback, text)
         self.headers["Content-Type"] = "text/javascript; charset=utf-8"
         self.headers["X-Content-Type-Options"] = "nosniff"
         self.set_data(body)
-        self._conditional_etag()
-        return self._finish("jsonp")
+        self.apply_etag()
+        return self.finish("jsonp")
 
     def format(self, handlers: Mapping[str, Callable[[], t.Any]]) -> Self:
         """Answer with the handler for the type the client prefers, as
@@ -738,7 +594,7 @@ class Response(FlaskResponse):
 
         .. versionadded:: 1.0
         """
-        self._check_open("format")
+        self.check_open("format")
         if not isinstance(handlers, Mapping):
             raise TypeError(
                 f"res.format() takes a mapping of type to handler, got {type(handlers).__name__}"
@@ -757,7 +613,7 @@ class Response(FlaskResponse):
             if mimetype is None:
                 raise ValueError(f"res.format(): {key!r} is not a MIME type or a known extension")
             offered[key] = mimetype
-        chosen = _negotiate(offered)
+        chosen = negotiate(request.accept_mimetypes, request.headers.get("Accept"), offered)
         if chosen is None and default is None:
             raise _FormatNotAcceptable(list(offered.values()))
         run = handlers[chosen] if chosen is not None else default
@@ -797,7 +653,7 @@ class Response(FlaskResponse):
                 for name, values in before.items():
                     self.headers.setlist(name, values)
             raise
-        return self._finish("format")
+        return self.finish("format")
 
     def end(self, code: int | None = None) -> Self:
         """Finish the response with an empty body; terminal.
@@ -813,17 +669,15 @@ class Response(FlaskResponse):
             return res.send_status(204).end()
             return res.end(404)  # the app's 404 page
         """
-        if code is not None and (
-            isinstance(code, bool) or not isinstance(code, int) or not 100 <= code <= 999
-        ):
-            raise ValueError(f"res.end(): {code!r} is not a status code (100 to 999)")
-        self._check_open("end")
+        if code is not None:
+            check_status(code, "end", wrong_type=ValueError)
+        self.check_open("end")
         if code is not None:
             if 400 <= code < 600:
-                raise _http_exception(code)
+                raise http_exception(code)
             self.status_code = code
         self.set_data(b"")
-        return self._finish("end")
+        return self.finish("end")
 
     def redirect(self, location: str, code: int | None = None) -> Self:
         """Redirect to ``location``; terminal.
@@ -838,24 +692,24 @@ class Response(FlaskResponse):
             return res.redirect("/login")
             return res.send_status(301).redirect("/new-home")
         """
-        self._check_open("redirect")
+        self.check_open("redirect")
         if not isinstance(location, str):
             raise TypeError(f"res.redirect() takes a str location, got {type(location).__name__}")
         if "\r" in location or "\n" in location:
             raise ValueError(f"res.redirect(): location {location!r} contains CR or LF")
         if code is None:
             code = self.status_code if 300 <= self.status_code < 400 else 302
-        elif isinstance(code, bool) or not isinstance(code, int) or not 300 <= code < 400:
-            raise ValueError(f"res.redirect(): {code!r} is not a redirect status (300 to 399)")
+        else:
+            check_status(code, "redirect", 300, 399, kind="redirect status", wrong_type=ValueError)
         shown = escape(location)
         self.status_code = code
         self.headers["Location"] = location
-        self._set_body(
+        self.set_body(
             "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"
             f'<h1>Redirecting...</h1>\n<p>Redirecting to <a href="{shown}">{shown}</a>.</p>\n',
             "text/html; charset=utf-8",
         )
-        return self._finish("redirect")
+        return self.finish("redirect")
 
     def make_response(
         self,
@@ -887,9 +741,9 @@ class Response(FlaskResponse):
         if content_type is None and mimetype is not None:
             content_type = get_content_type(mimetype, "utf-8")
         if content_type is not None:
-            content_type = _header_value("Content-Type", content_type)
+            content_type = header_value("Content-Type", content_type)
         if isinstance(status, int):
-            _check_status(status, "make_response")
+            check_status(status, "make_response")
         elif status is not None and not isinstance(status, str):
             raise TypeError(f"res.make_response(): status must be an int or str, got {status!r}")
         if headers is not None:
@@ -915,6 +769,6 @@ if not t.TYPE_CHECKING:
     # Stubs that name the distribution to install. Set after the class body so
     # type checkers never see them: a typo such as ``res.rendr()`` is still
     # reported, and a composed mixin's real method shadows its stub.
-    for _name, _stub in missing_methods().items():
+    for _name, _stub in missing_names("res").items():
         setattr(Response, _name, _stub)
     del _name, _stub

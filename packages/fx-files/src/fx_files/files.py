@@ -264,15 +264,13 @@ class FilesMixin(fx_core.Response):
             def report(req, res, name):
                 return res.attachment(name, "report.pdf")
         """
-        self._check_open("attachment")
+        self.check_open("attachment")
         _keyword_options("attachment", send_file_options, _SEND_OPTIONS)
         options = dict(send_file_options)
         if download_name is not None:
             options["download_name"] = download_name
         options = _given_options("attachment", options)
-        return self._send_file(
-            "attachment", file_name, attachments_folder(self._app()), True, options
-        )
+        return self._send_file("attachment", file_name, attachments_folder(self.app), True, options)
 
     def send_file(
         self,
@@ -348,7 +346,7 @@ class FilesMixin(fx_core.Response):
             def upload(req, res, name):
                 return res.send_file(name, root="uploads")
         """
-        self._check_open("send_file")
+        self.check_open("send_file")
         # Only what the caller gave, so the defaults stay Werkzeug's; the
         # tests are inline because this runs for every file sent.
         options: dict[str, t.Any] = {}
@@ -372,7 +370,7 @@ class FilesMixin(fx_core.Response):
             }
             options.update((key, value) for key, value in old.items() if value is not None)
             options = _given_options("send_file", options)
-        folder = None if root is None else resolve_folder(self._app(), root)
+        folder = None if root is None else resolve_folder(self.app, root)
         return self._send_file("send_file", path_or_file, folder, as_attachment, options)
 
     #: Express-style alias of :meth:`send_file`.
@@ -404,14 +402,14 @@ class FilesMixin(fx_core.Response):
             def files(req, res):
                 return res.download(req.query.get("name", ""), root="files")
         """
-        self._check_open("download")
+        self.check_open("download")
         _keyword_options("download", options, _SEND_OPTIONS | {"root"})
         given = dict(options)
         root = given.pop("root", None)
         if download_name is not None:
             given["download_name"] = download_name
         given = _given_options("download", given)
-        folder = None if root is None else resolve_folder(self._app(), root)
+        folder = None if root is None else resolve_folder(self.app, root)
         return self._send_file("download", path, folder, True, given)
 
     # -- the shared path -----------------------------------------------------
@@ -431,7 +429,7 @@ class FilesMixin(fx_core.Response):
         to it; without one it is a trusted path or file object. A call that
         raises leaves ``self`` as it was.
         """
-        app = self._app()
+        app = self.app
         if folder is not None:
             if not isinstance(path_or_file, (str, os.PathLike)):
                 raise TypeError(
@@ -499,7 +497,7 @@ class FilesMixin(fx_core.Response):
                     close()
             self.headers, self.response, self.status, self.direct_passthrough = before
             raise
-        return self._finish(method)
+        return self.finish(method)
 
     def _take_file_response(
         self,

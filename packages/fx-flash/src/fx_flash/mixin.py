@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 import typing as t
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 
-from flask import current_app, flash, get_flashed_messages, session
+import flask
+from flask import flash, get_flashed_messages, session
 
 import fx_core
 
@@ -16,30 +17,45 @@ if t.TYPE_CHECKING:
     else:
         from typing_extensions import Self
 
-__all__ = ["FlashMixin", "read_flashes"]
+__all__ = ["FlashMixin", "FlashRequest"]
 
 
-def read_flashes(
-    req: fx_core.Request,
-    with_categories: bool = False,
-    category_filter: Iterable[str] = (),
-) -> list[str] | list[tuple[str, str]]:
-    """Return and consume the flashed messages: the reader behind
-    ``req.flashes()``, which :class:`FlashMixin` brings to the request.
+class FlashRequest(fx_core.Request):
+    """The request side of fx-flash: ``req.flashes()``.
 
-    As :func:`flask.get_flashed_messages`: the first call in a request takes
-    the messages out of the session, and later calls in the same request
-    return the same ones.
+    :class:`FlashMixin` brings it along as its
+    :attr:`~fx_core.Response.request_mixin`, so an app that composes
+    ``FlashMixin`` has it on every request.
 
-    :param req: the request.
-    :param with_categories: return ``(category, message)`` pairs instead of
-        messages.
-    :param category_filter: only messages of these categories. A single
-        ``str`` is one category (Flask would test it as a substring).
+    .. versionadded:: 1.0
     """
-    if isinstance(category_filter, str):
-        category_filter = (category_filter,)
-    return get_flashed_messages(with_categories=with_categories, category_filter=category_filter)
+
+    def flashes(
+        self,
+        with_categories: bool = False,
+        category_filter: Iterable[str] = (),
+    ) -> list[t.Any]:
+        """Return and consume the flashed messages, as
+        :func:`flask.get_flashed_messages`.
+
+        The first call in a request takes the messages out of the session,
+        and later calls in the same request return the same ones.
+
+        :param with_categories: return ``(category, message)`` pairs instead
+            of messages.
+        :param category_filter: only messages of these categories. A single
+            ``str`` is one category (Flask would test it as a substring).
+
+        ::
+
+            for category, message in req.flashes(with_categories=True):
+                ...
+        """
+        if isinstance(category_filter, str):
+            category_filter = (category_filter,)
+        return get_flashed_messages(
+            with_categories=with_categories, category_filter=category_filter
+        )
 
 
 class FlashMixin(fx_core.Response):
@@ -63,8 +79,8 @@ class FlashMixin(fx_core.Response):
     .. versionadded:: 1.0
     """
 
-    #: ``req.flashes()`` calls :func:`read_flashes`.
-    request_readers: t.ClassVar[Mapping[str, Callable[..., t.Any]]] = {"flashes": read_flashes}
+    #: Brings ``req.flashes()`` to apps whose response class composes this mixin.
+    request_mixin: t.ClassVar[type[flask.Request] | None] = FlashRequest
 
     def flash(self, message: str, category: str = "info") -> Self:
         """Flash a message to the next request; chainable.
@@ -89,7 +105,7 @@ class FlashMixin(fx_core.Response):
 
         .. versionadded:: 1.0
         """
-        if current_app.session_interface.is_null_session(session):
+        if self.app.session_interface.is_null_session(session):
             raise RuntimeError(
                 "res.flash() needs a session, and this app has none because no secret "
                 "key was set: set app.secret_key (or app.config['SECRET_KEY']) to a long "

@@ -128,7 +128,7 @@ class RenderMixin(fx_core.Response):
 
         .. versionadded:: 1.0
         """
-        self._check_open("render")
+        self.check_open("render")
         if not isinstance(template_or_raw, str):
             raise TypeError(
                 "res.render() takes a template name or template source as a str, "
@@ -139,16 +139,14 @@ class RenderMixin(fx_core.Response):
                 "res.render() takes a dict of template variables as its second "
                 f"argument, got {type(context).__name__}"
             )
-        # res.locals is made on first use; when the view never touched it,
-        # there is nothing to merge and no Munch to make.
-        merged = dict(self.__dict__["locals"]) if "locals" in self.__dict__ else {}
+        merged = self.locals_copy()
         if context is not None:
             merged.update(context)
         merged.update(variables)
         # One call for files and strings alike: render_template accepts a
         # compiled Template and does what render_template_string does for
         # source, and it leaves ``source`` free as a template variable.
-        html = render_template(_template(self._app().jinja_env, template_or_raw), **merged)
-        self._set_body(html, "text/html; charset=utf-8")
-        self._conditional_etag()
-        return self._finish("render")
+        html = render_template(_template(self.app.jinja_env, template_or_raw), **merged)
+        self.set_body(html, "text/html; charset=utf-8")
+        self.apply_etag()
+        return self.finish("render")
