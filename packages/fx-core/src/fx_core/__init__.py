@@ -13,6 +13,7 @@
 
 from .__about__ import __version__
 from .app import Blueprint, FlaskExpress
+from .client_data import MissingKey
 from .compose import compose, compose_request
 from .exceptions import MissingFeature, ResponseAlreadySent
 from .request import Request
@@ -22,6 +23,7 @@ __all__ = [
     "Blueprint",
     "FlaskExpress",
     "MissingFeature",
+    "MissingKey",
     "Request",
     "Response",
     "ResponseAlreadySent",
