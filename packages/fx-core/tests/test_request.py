@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from munch import Munch
 
 from fx_core import Blueprint, FlaskExpress, Request, Response
-from fx_core.request import HeaderMunch, JSONMunch, SessionView
+from fx_core.client_data import HeaderMunch, JSONList, JSONMunch, SessionView
 
 if t.TYPE_CHECKING:
     from werkzeug.test import TestResponse
@@ -195,7 +195,8 @@ def test_json_array_is_list_of_munch(app: FlaskExpress, client: FlaskClient) -> 
     @app.post("/j")
     def j(req: Request, res: Response) -> Response:
         data = req.json
-        assert type(data) is list
+        assert isinstance(data, list)
+        assert type(data) is JSONList
         assert all(isinstance(item, JSONMunch) for item in data)
         return res.json([item.id for item in data])
 
@@ -204,17 +205,66 @@ def test_json_array_is_list_of_munch(app: FlaskExpress, client: FlaskClient) -> 
 
 
 @pytest.mark.parametrize(
-    ("body", "expected"),
-    [("42", 42), ('"hi"', "hi"), ("true", True), ("null", None), ("1.5", 1.5)],
+    ("body", "expected", "name"),
+    [
+        ("42", 42, "a number"),
+        ('"hi"', "hi", "a string"),
+        ("true", True, "a boolean"),
+        ("null", None, "null"),
+        ("1.5", 1.5, "a number"),
+    ],
 )
-def test_json_scalar(app: FlaskExpress, client: FlaskClient, body: str, expected: object) -> None:
+def test_json_scalar_is_400_through_req_json(
+    app: FlaskExpress, client: FlaskClient, body: str, expected: object, name: str
+) -> None:
+    # Express's strict JSON parser takes only objects and arrays; a view that
+    # reads req.json.title must not get a 500 from a body of 42.
     @app.post("/j")
     def j(req: Request, res: Response) -> Response:
-        return res.json({"value": req.json, "type": type(req.json).__name__})
+        return res.json({"value": req.json.title})
+
+    @app.post("/raw")
+    def raw(req: Request, res: Response) -> Response:
+        value = req.get_json()
+        return res.json({"value": value, "type": type(value).__name__})
 
     rv = client.post("/j", data=body, content_type="application/json")
+    assert rv.status_code == 400
+    assert f"The JSON body must be an object or an array, not {name}.".encode() in rv.data
+    rv = client.post("/raw", data=body, content_type="application/json")
     assert rv.status_code == 200
     assert rv.json == {"value": expected, "type": type(expected).__name__}
+
+
+@pytest.mark.parametrize("body", [[1, 2], [], [{"title": "x"}]])
+def test_attribute_of_a_json_array_is_400(
+    app: FlaskExpress, client: FlaskClient, body: list[t.Any]
+) -> None:
+    @app.post("/j")
+    def j(req: Request, res: Response) -> Response:
+        return res.json({"title": req.json.title})
+
+    rv = client.post("/j", json=body)
+    assert rv.status_code == 400
+    assert b"an array where an object was expected (reading &#39;title&#39;)" in rv.data
+
+
+def test_attribute_of_a_nested_json_array_is_400(app: FlaskExpress, client: FlaskClient) -> None:
+    @app.post("/j")
+    def j(req: Request, res: Response) -> Response:
+        return res.json({"name": req.json.things.name})
+
+    rv = client.post("/j", json={"things": [1, 2]})
+    assert rv.status_code == 400
+    assert b"where an object was expected (reading &#39;name&#39;)" in rv.data
+
+
+def test_list_methods_of_a_json_array_stay_methods(app: FlaskExpress, client: FlaskClient) -> None:
+    @app.post("/j")
+    def j(req: Request, res: Response) -> Response:
+        return res.json({"count": req.json.count(1), "index": req.json.index(2)})
+
+    assert client.post("/j", json=[1, 2, 1]).json == {"count": 2, "index": 1}
 
 
 def test_json_vendor_type_is_json(app: FlaskExpress, client: FlaskClient) -> None:

@@ -22,7 +22,8 @@ from werkzeug.sansio.http import parse_cookie
 
 import fx_core
 from fx_core.client_data import CookieMunch
-from fx_core.http import TOKEN
+from fx_core.http import TOKEN, check_field_value
+from fx_core.sessions import signing_keys
 
 if t.TYPE_CHECKING:
     if sys.version_info >= (3, 11):
@@ -53,14 +54,12 @@ def _octal(match: re.Match[str]) -> str:
     return f"\\{ord(match.group()):03o}"
 
 
-class SignedCookieMunch(CookieMunch):
+class SignedCookieMunch(CookieMunch, source="signed cookie"):
     """``req.signed_cookies``: the cookies whose signature verifies, unsigned.
 
     A missing key read as an attribute raises
     :exc:`~fx_core.client_data.MissingKey` (400), as for ``req.cookies``.
     """
-
-    source = "signed cookie"
 
 
 def _signer(name: str) -> Signer | None:
@@ -69,16 +68,15 @@ def _signer(name: str) -> Signer | None:
 
     The config is read on each call, so a key changed after the app was
     created applies. ``SECRET_KEY_FALLBACKS`` (Flask 3.1) lists older keys:
-    they still verify, and only ``SECRET_KEY`` signs.
+    they still verify, and only ``SECRET_KEY`` signs; a ``str`` there is one
+    key (:func:`fx_core.sessions.signing_keys`).
     """
-    config = current_app.config
-    secret = config.get("SECRET_KEY")
-    if not secret:
+    keys = signing_keys(current_app.config)
+    if not keys:
         return None
-    keys = [*(config.get("SECRET_KEY_FALLBACKS") or ()), secret]
     # itsdangerous signs with the last key and verifies with any of them.
     return Signer(
-        keys,
+        keys,  # type: ignore[arg-type]  # a list of str and bytes keys works at run time
         salt=f"{SALT}:{name}",
         key_derivation="hmac",
         digest_method=hashlib.sha256,
@@ -187,7 +185,8 @@ def _expires(value: object, method: str) -> str | datetime | int | float | None:
             raise ValueError(
                 f"res.{method}(): expires {value!r} contains ';' or a control character"
             )
-        return value
+        # A header carries Latin-1 only: fail here, not when the response is written.
+        return check_field_value(value, f"res.{method}(): expires")
     if isinstance(value, (datetime, int, float)) and not isinstance(value, bool):
         return value
     raise TypeError(

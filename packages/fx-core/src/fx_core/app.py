@@ -17,10 +17,12 @@ from werkzeug.test import TestResponse
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from .compose import compose_request
+from .http import check_field_value
 from .middleware import Middleware, Use, mount_pattern, register_use, run_chain
 from .request import Request
 from .response import Response
 from .serving import stop_on_sigterm
+from .sessions import SessionInterface
 from .views import adapt_view, response_of, takes_req_res
 
 if t.TYPE_CHECKING:
@@ -128,6 +130,9 @@ class FlaskExpress(_RouteTyping, flask.Flask):
     #: composes (:func:`fx_core.compose_request`); setting
     #: ``request_class``, on the app or in a subclass's body, sets this.
     request_class_base: type[flask.Request] = Request
+    #: Flask's signed-cookie sessions, reading ``SECRET_KEY_FALLBACKS`` as
+    #: :func:`fx_core.sessions.signing_keys` does: a ``str`` is one key.
+    session_interface: flask.sessions.SessionInterface = SessionInterface()
     #: The response class: ``res`` in a view is one of these.
     response_class: type[flask.Response] = Response
 
@@ -284,6 +289,21 @@ class FlaskExpress(_RouteTyping, flask.Flask):
             return super().dispatch_request()
         res = response_of(req, self)
         return run_chain(chain, req, res, super().dispatch_request)  # type: ignore[no-any-return]
+
+    def make_response(self, rv: ft.ResponseReturnValue) -> flask.Response:
+        """Turn a view's return value into the response, as
+        :meth:`flask.Flask.make_response` does.
+
+        A status text returned in a tuple (``return body, "200 OK"``) is
+        checked first: Werkzeug writes it as it is, so a CR or LF from input
+        would add a header on servers that do not check (Werkzeug's own,
+        which :meth:`listen` runs). Such a text raises :exc:`ValueError`
+        here, where the app's error handlers see it, instead of failing
+        when the response is written.
+        """
+        if type(rv) is tuple and len(rv) >= 2 and isinstance(rv[1], str):
+            check_field_value(rv[1], "the status text a view returned")
+        return super().make_response(rv)
 
     def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> FlaskClient:
         """As :meth:`flask.Flask.test_client`. Its responses are built on the

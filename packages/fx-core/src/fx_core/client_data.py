@@ -19,11 +19,14 @@ __all__ = [
     "CookieMunch",
     "FormMunch",
     "HeaderMunch",
+    "JSONList",
     "JSONMunch",
     "MissingKey",
     "QueryMunch",
     "SessionView",
+    "json_view",
     "multidict_munch",
+    "source_of",
 ]
 
 
@@ -53,12 +56,33 @@ class MissingKey(BadRequest, AttributeError):
         self.attribute = value
 
 
+# What each view calls a key in the 400 message. Kept outside the classes so
+# that no name of the project's own shadows a key the client sent: a query
+# parameter named ``source`` reads as itself.
+_SOURCES: dict[type, str] = {}
+
+
 class ClientData(Munch):  # type: ignore[misc]  # munch ships no types
     """A Munch of data the client sent; a missing key read as an attribute
-    raises :exc:`MissingKey` (400). ``.get()`` and ``in`` work as usual."""
+    raises :exc:`MissingKey` (400). ``.get()`` and ``in`` work as usual.
 
-    #: What a key is called in the 400 message.
-    source: t.ClassVar[str] = "key"
+    Every key the client sent reads as itself, as an attribute too: the
+    class defines no attribute of its own that could shadow one. The names
+    of dict methods (``get``, ``items``, ``keys``, ``pop``, ...) and Munch's
+    (``toDict``, ``copy``, ...) stay methods, so ``req.query.get("page")`` is
+    safe from a client that sends ``get=``; read such keys with
+    ``req.query["get"]``.
+
+    A subclass names its keys for the 400 message with a class keyword::
+
+        class SignedCookieMunch(CookieMunch, source="signed cookie"):
+            ...
+    """
+
+    def __init_subclass__(cls, source: str | None = None, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if source is not None:
+            _SOURCES[cls] = source
 
     def __getattr__(self, key: str) -> t.Any:
         try:
@@ -66,31 +90,60 @@ class ClientData(Munch):  # type: ignore[misc]  # munch ships no types
         except AttributeError:
             if key.startswith("__"):  # protocol probes (copy, pickle) stay plain
                 raise
-            raise MissingKey(f"The request has no {self.source} {key!r}.") from None
+            raise MissingKey(f"The request has no {source_of(self)} {key!r}.") from None
 
 
-class QueryMunch(ClientData):
+def source_of(data: object) -> str:
+    """What ``data``'s keys are called in messages: ``"query parameter"`` for
+    ``req.query``, ``"key"`` for a view that did not say."""
+    for cls in type(data).__mro__:
+        found = _SOURCES.get(cls)
+        if found is not None:
+            return found
+    return "key"
+
+
+class QueryMunch(ClientData, source="query parameter"):
     """``req.query``: the query string parameters."""
 
-    source = "query parameter"
 
-
-class FormMunch(ClientData):
+class FormMunch(ClientData, source="form field"):
     """``req.body``: the form fields."""
 
-    source = "form field"
 
-
-class JSONMunch(ClientData):
+class JSONMunch(ClientData, source="JSON key"):
     """An object of ``req.json``, at any depth."""
 
-    source = "JSON key"
+
+class JSONList(list):  # type: ignore[type-arg]
+    """An array of ``req.json``, at any depth: a ``list`` whose attribute
+    access (``req.json.title`` on ``[1, 2]``) is a 400 that says an object
+    was expected, instead of Python's :exc:`AttributeError` (a 500). List
+    methods (``count``, ``index``, ...) stay methods.
+
+    .. versionadded:: 1.0
+    """
+
+    def __getattr__(self, key: str) -> t.NoReturn:
+        if key.startswith("__"):
+            raise AttributeError(key)
+        raise MissingKey(
+            f"The JSON body has an array where an object was expected (reading {key!r})."
+        )
 
 
-class CookieMunch(ClientData):
+def json_view(value: t.Any) -> t.Any:
+    """``value`` (parsed JSON) with every object a :class:`JSONMunch` and
+    every array a :class:`JSONList`, recursively; other values as they are."""
+    if isinstance(value, dict):
+        return JSONMunch((key, json_view(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return JSONList(json_view(item) for item in value)
+    return value
+
+
+class CookieMunch(ClientData, source="cookie"):
     """``req.cookies``: the request cookies."""
-
-    source = "cookie"
 
 
 def multidict_munch(data: MultiDict[str, str], cls: type[ClientData]) -> ClientData:
@@ -107,27 +160,25 @@ def multidict_munch(data: MultiDict[str, str], cls: type[ClientData]) -> ClientD
     )
 
 
-class HeaderMunch(ClientData):
+def _header_key(name: object) -> object:
+    return name.lower().replace("_", "-") if isinstance(name, str) else name
+
+
+class HeaderMunch(ClientData, source="header"):
     """Request headers as a Munch, keyed by lower-case name as in Node.
 
     Lookups ignore case and accept ``_`` for ``-``, so ``h.user_agent``,
     ``h["User-Agent"]`` and ``h.get("user-agent")`` find the same value.
     """
 
-    @staticmethod
-    def _key(name: object) -> object:
-        return name.lower().replace("_", "-") if isinstance(name, str) else name
-
     def __missing__(self, name: object) -> t.Any:
-        key = self._key(name)
+        key = _header_key(name)
         if key != name and dict.__contains__(self, key):
             return dict.__getitem__(self, key)
         raise KeyError(name)
 
     def __contains__(self, name: object) -> bool:
-        return dict.__contains__(self, name) or dict.__contains__(self, self._key(name))
-
-    source = "header"
+        return dict.__contains__(self, name) or dict.__contains__(self, _header_key(name))
 
     def get(self, name: object, default: t.Any = None) -> t.Any:
         try:

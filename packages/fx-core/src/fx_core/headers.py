@@ -7,16 +7,98 @@ error handlers and the developer can see it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from werkzeug.datastructures import Headers, MultiDict
+from werkzeug.urls import iri_to_uri
 
 from .http import TOKEN, check_field_value
 
-__all__ = ["HeaderValue", "ResponseHeaders", "header_pairs", "header_values", "link_entries"]
+__all__ = [
+    "HeaderValue",
+    "ResponseHeaders",
+    "check_location",
+    "header_pairs",
+    "header_values",
+    "link_entries",
+    "local_target",
+]
+
+# Headers that hold a URL, which Werkzeug rewrites (iri_to_uri) when the
+# response is written: a value it cannot parse must fail at the call.
+_URL_HEADERS = frozenset({"location", "content-location"})
+
+# Any control character, tab included: a browser drops tab, CR and LF from a
+# URL, so "/\t/evil.com" would go out as "//evil.com", another site.
+_URL_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_location(url: str, what: str) -> str:
+    """Return ``url`` when it can be a ``Location`` (or ``Content-Location``)
+    value, else raise :exc:`ValueError` naming ``what`` and the value.
+
+    Refused: any control character, tab included (a browser drops tab, CR
+    and LF from a URL, so ``/\t/evil.com`` would mean ``//evil.com``), a
+    character no header can hold, and a URL Werkzeug cannot write
+    (``//[``, ``http://[``, ``//x:99999/``): Werkzeug converts the value
+    with :func:`~werkzeug.urls.iri_to_uri` when the response is written,
+    where an error is a 500 that skips the app's error handlers.
+    """
+    found = _URL_CONTROL.search(url)
+    if found is not None:
+        char = found.group()
+        named = "CR or LF" if char in "\r\n" else f"the control character {char!r}"
+        raise ValueError(f"{what} {url!r} contains {named}")
+    check_field_value(url, what)
+    try:
+        iri_to_uri(url)
+    except ValueError as e:
+        raise ValueError(f"{what} {url!r} is not a URL that can be sent: {e}") from None
+    return url
+
 
 #: What :meth:`Response.set` and :meth:`Response.append` accept as one value.
 HeaderValue = str | int | float
+
+
+# What browsers strip from a URL before they read it (the URL Standard):
+# leading and trailing C0 controls and spaces, and tab, LF and CR anywhere.
+_URL_TRIM = "".join(chr(code) for code in range(0x21))
+_URL_DROP = re.compile(r"[\t\n\r]")
+
+
+def local_target(target: object) -> str | None:
+    """Return ``target`` as a path on this site that a ``Location`` can
+    hold, or ``None`` when it could lead anywhere else.
+
+    For a redirect target that comes from the client (a ``next`` parameter,
+    the ``Referer``). What a browser ignores is removed first (leading and
+    trailing controls and spaces; tab, CR and LF anywhere). What is left
+    must start with one ``/`` not followed by ``/`` or ``\\`` (both of which
+    a browser reads as the start of another host), hold no control
+    character, and be writable by Werkzeug; characters beyond ASCII are
+    percent-encoded. Anything else (another scheme, a host, a relative
+    path, a value that is not a ``str``) gives ``None``. Never raises.
+
+    ::
+
+        local_target("/account?tab=2")     # "/account?tab=2"
+        local_target("//evil.example")     # None
+        local_target("https://evil.example/")  # None
+    """
+    if not isinstance(target, str):
+        return None
+    path = _URL_DROP.sub("", target.strip(_URL_TRIM))
+    if not path.startswith("/") or path[1:2] in ("/", "\\"):
+        return None
+    try:
+        path = iri_to_uri(path)
+        if path[1:2] in ("/", "\\"):
+            return None
+        return check_location(path, "a redirect target")
+    except ValueError:
+        return None
 
 
 def header_name(name: object) -> str:
@@ -49,9 +131,12 @@ def header_value(name: str, value: object) -> str:
 def header_values(name: object, value: object) -> tuple[str, list[str]]:
     """Validate one ``name: value`` (or ``name: [values]``) pair, changing nothing."""
     checked = header_name(name)
-    if isinstance(value, (list, tuple)):
-        return checked, [header_value(checked, v) for v in value]
-    return checked, [header_value(checked, value)]
+    values = value if isinstance(value, (list, tuple)) else [value]
+    texts = [header_value(checked, v) for v in values]
+    if checked.lower() in _URL_HEADERS:
+        for text in texts:
+            check_location(text, f"header {checked!r}: value")
+    return checked, texts
 
 
 def header_pairs(fields: object) -> Iterable[tuple[object, object]]:

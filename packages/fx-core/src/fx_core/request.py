@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import ssl
 import typing as t
 from datetime import datetime
 from functools import cached_property
@@ -13,7 +14,7 @@ from urllib.parse import parse_qsl
 import werkzeug.urls  # noqa: F401
 from flask import current_app, session
 from flask.wrappers import Request as FlaskRequest
-from munch import Munch, munchify
+from munch import Munch
 from werkzeug.datastructures import IfRange, MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.http import parse_if_range_header
@@ -26,9 +27,9 @@ from .client_data import (
     CookieMunch,
     FormMunch,
     HeaderMunch,
-    JSONMunch,
     QueryMunch,
     SessionView,
+    json_view,
     multidict_munch,
 )
 from .content_types import mimetype_for, type_is
@@ -38,7 +39,21 @@ from .pieces import missing_names
 if t.TYPE_CHECKING:
     from .response import Response
 
-__all__ = ["SUBDOMAIN_OFFSET", "Request"]
+__all__ = ["SUBDOMAIN_OFFSET", "TRUST_PROXY", "Request"]
+
+# How a JSON value that is not an object or array is named in the 400.
+_JSON_NAMES: dict[type, str] = {
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+    type(None): "null",
+}
+
+#: The config key of Express's ``trust proxy`` setting, for the scheme: when
+#: true, :attr:`Request.secure` and :attr:`Request.protocol` take the
+#: server's ``wsgi.url_scheme`` as it is (see :attr:`Request.protocol`).
+TRUST_PROXY = "FX_TRUST_PROXY"
 
 #: The config key of Express's ``subdomain offset`` setting: how many labels
 #: at the end of the host name are the domain, not subdomains.
@@ -125,13 +140,18 @@ class Request(FlaskRequest):
 
     @cached_property
     def json(self) -> t.Any:
-        """The JSON body: an object becomes a :class:`JSONMunch` (a Munch,
-        recursively), an array a list. A missing key read as an attribute
-        raises :exc:`MissingKey` (400).
+        """The JSON body: an object becomes a :class:`~fx_core.client_data.JSONMunch`
+        (a Munch, recursively), an array a
+        :class:`~fx_core.client_data.JSONList`. A missing key read as an
+        attribute raises :exc:`MissingKey` (400); so does reading an
+        attribute of an array (``req.json.title`` on ``[1, 2]``), which says
+        an object was expected.
 
-        A missing or malformed body, a ``Content-Type`` that is not JSON, or
-        nesting too deep for the parser is answered with 400 Bad Request.
-        ``req.get_json()`` keeps Flask's behaviour.
+        Answered with 400 Bad Request, as Express's strict JSON parser does:
+        a missing or malformed body, a ``Content-Type`` that is not JSON,
+        nesting too deep for the parser, and a body that is neither an object
+        nor an array (``"x"``, ``42``, ``null``). ``req.get_json()`` keeps
+        Flask's behaviour and returns any JSON value.
 
         ::
 
@@ -140,7 +160,13 @@ class Request(FlaskRequest):
         if not self.is_json:
             raise BadRequest("The request body must be JSON (Content-Type: application/json).")
         try:
-            return munchify(self.get_json(), JSONMunch)
+            value = self.get_json()
+            if not isinstance(value, (dict, list)):
+                raise BadRequest(
+                    "The JSON body must be an object or an array, "
+                    f"not {_JSON_NAMES.get(type(value), 'a value')}."
+                )
+            return json_view(value)
         except RecursionError:
             raise BadRequest("The JSON body is nested too deeply.") from None
 
@@ -355,27 +381,49 @@ class Request(FlaskRequest):
 
     @property
     def protocol(self) -> str:
-        """``"https"`` for a request made over TLS, else ``"http"``, from
-        Werkzeug's :attr:`scheme` (``X-Forwarded-Proto`` under
-        :class:`~werkzeug.middleware.proxy_fix.ProxyFix`). Always agrees
-        with :attr:`is_secure` and :attr:`secure`.
+        """``"https"`` for a request made over TLS, else ``"http"``, as
+        Express's ``req.protocol`` with ``trust proxy`` off: from the
+        connection, never from a header the client could send. Always agrees
+        with :attr:`secure`.
+
+        Behind a proxy you trust, wrap the app in Werkzeug's
+        :class:`~werkzeug.middleware.proxy_fix.ProxyFix` (``x_proto=1``):
+        then the proxy's ``X-Forwarded-Proto`` is used. The app's
+        ``FX_TRUST_PROXY`` config set to ``True`` takes the server's word
+        instead (``wsgi.url_scheme``, which gunicorn sets from
+        ``X-Forwarded-Proto`` for requests from its ``forwarded_allow_ips``).
+        Werkzeug's :attr:`scheme` and :attr:`is_secure` keep the server's
+        word in every case.
 
         ::
 
             if req.protocol != "https":
                 return res.redirect(req.url.replace("http://", "https://", 1))
         """
-        return "https" if self.is_secure else "http"
+        return "https" if self.secure else "http"
 
     @property
     def secure(self) -> bool:
-        """``True`` for a request made over TLS: ``req.protocol == "https"``,
-        the same as Werkzeug's :attr:`is_secure`.
+        """``True`` for a request made over TLS: ``req.protocol == "https"``.
+
+        Taken from the connection, as :attr:`protocol` explains: gunicorn
+        answers a client on one of its ``forwarded_allow_ips`` (127.0.0.1 by
+        default) that sends ``X-Forwarded-Proto: https`` with
+        ``wsgi.url_scheme = "https"``, which :attr:`is_secure` believes; this
+        does not, unless ``ProxyFix`` or ``FX_TRUST_PROXY`` says to.
 
         ::
 
             res.cookie("sid", sid, secure=req.secure)
         """
+        environ = self.environ
+        if "werkzeug.proxy_fix.orig" in environ or current_app.config.get(TRUST_PROXY):
+            return self.is_secure
+        # gunicorn rewrites wsgi.url_scheme from the client's headers; its
+        # socket says what the connection is.
+        sock = environ.get("gunicorn.socket")
+        if sock is not None:
+            return isinstance(sock, ssl.SSLSocket)
         return self.is_secure
 
     @property

@@ -23,12 +23,14 @@ from .exceptions import ResponseAlreadySent
 from .headers import (
     HeaderValue,
     ResponseHeaders,
+    check_location,
     header_pairs,
     header_value,
     header_values,
     link_entries,
+    local_target,
 )
-from .http import check_status, http_exception, is_fresh, negotiate
+from .http import check_field_value, check_status, http_exception, is_fresh, negotiate
 from .json import json_text, jsonp_body, jsonp_callback, one_json_value
 from .pieces import missing_names
 
@@ -612,6 +614,9 @@ class Response(FlaskResponse):
             mimetype = mimetype_for(key) if key else None
             if mimetype is None:
                 raise ValueError(f"res.format(): {key!r} is not a MIME type or a known extension")
+            # It may become the Content-Type: refuse at the call what no
+            # header can carry, rather than fail when the response is written.
+            header_value("Content-Type", mimetype)
             offered[key] = mimetype
         chosen = negotiate(request.accept_mimetypes, request.headers.get("Accept"), offered)
         if chosen is None and default is None:
@@ -682,8 +687,11 @@ class Response(FlaskResponse):
     def redirect(self, location: str, code: int | None = None) -> Self:
         """Redirect to ``location``; terminal.
 
-        :param location: the URL for the ``Location`` header. A CR or LF in it
-            raises :exc:`ValueError`.
+        :param location: the URL for the ``Location`` header. A control
+            character in it (tab included), a character no header can hold,
+            or a URL Werkzeug cannot write (``//[``, ``//x:99999/``) raises
+            :exc:`ValueError`. Never pass a target the client chose (a
+            ``next`` parameter, the ``Referer``): use :meth:`safe_redirect`.
         :param code: the 3xx status. By default a 3xx set before with
             :meth:`send_status` is used, else 302.
 
@@ -695,8 +703,7 @@ class Response(FlaskResponse):
         self.check_open("redirect")
         if not isinstance(location, str):
             raise TypeError(f"res.redirect() takes a str location, got {type(location).__name__}")
-        if "\r" in location or "\n" in location:
-            raise ValueError(f"res.redirect(): location {location!r} contains CR or LF")
+        check_location(location, "res.redirect(): location")
         if code is None:
             code = self.status_code if 300 <= self.status_code < 400 else 302
         else:
@@ -710,6 +717,37 @@ class Response(FlaskResponse):
             "text/html; charset=utf-8",
         )
         return self.finish("redirect")
+
+    def safe_redirect(self, target: object, fallback: str = "/", code: int | None = None) -> Self:
+        """Redirect to a target the client supplied when it stays on this
+        site, else to ``fallback``; terminal.
+
+        For a ``next`` parameter or the ``Referer``: ``target`` is used only
+        when, after what browsers ignore is removed (surrounding spaces and
+        controls; tab, CR and LF anywhere), it is a path that starts with one
+        ``/``: no scheme, no host, no ``//`` or ``/\\``. Characters beyond
+        ASCII are percent-encoded. Any other value, of any type, sends
+        ``fallback`` instead; client input never makes this raise.
+
+        :param target: the client's target, e.g. ``req.query.get("next")``.
+        :param fallback: the programmer's own location, checked as for
+            :meth:`redirect` (a bad one raises :exc:`ValueError`).
+        :param code: the 3xx status, as for :meth:`redirect`.
+
+        ::
+
+            @app.post("/login")
+            def login(req, res):
+                ...
+                return res.safe_redirect(req.query.get("next"), "/account")
+
+            return res.safe_redirect(req.get("Referer"))
+
+        .. versionadded:: 1.0
+        """
+        self.check_open("safe_redirect")
+        location = local_target(target)
+        return self.redirect(fallback if location is None else location, code)
 
     def make_response(
         self,
@@ -744,7 +782,12 @@ class Response(FlaskResponse):
             content_type = header_value("Content-Type", content_type)
         if isinstance(status, int):
             check_status(status, "make_response")
-        elif status is not None and not isinstance(status, str):
+        elif isinstance(status, str):
+            # Werkzeug writes the text as it is: a CR or LF in it would add a
+            # header on servers that do not check (Werkzeug's own, which
+            # app.listen() runs).
+            check_field_value(status, "res.make_response(): status")
+        elif status is not None:
             raise TypeError(f"res.make_response(): status must be an int or str, got {status!r}")
         if headers is not None:
             self.set(headers)
