@@ -9,7 +9,7 @@ from types import MethodType
 from weakref import WeakKeyDictionary
 
 import flask
-from flask import request
+from flask import has_request_context, request
 from flask import typing as ft
 from flask.testing import FlaskClient
 from flask.views import MethodView
@@ -23,7 +23,7 @@ from .request import Request
 from .response import Response
 from .serving import stop_on_sigterm
 from .sessions import SessionInterface
-from .views import adapt_view, response_of, takes_req_res
+from .views import adapt_view, guard_hidden_view, hidden_view, response_of, takes_req_res
 
 if t.TYPE_CHECKING:
     from flask.sansio.app import App
@@ -167,8 +167,13 @@ class FlaskExpress(_RouteTyping, flask.Flask):
         super().__init__(import_name, *args, **kwargs)
 
     def _register_view(self, view_func: t.Callable[..., t.Any]) -> None:
-        if view_func not in self._fx_views and takes_req_res(view_func):
-            self._fx_views[view_func] = adapt_view(self, view_func)
+        if view_func not in self._fx_views:
+            if takes_req_res(view_func):
+                self._fx_views[view_func] = adapt_view(self, view_func)
+            else:
+                hidden = hidden_view(view_func)
+                if hidden is not None:
+                    self._fx_views[view_func] = guard_hidden_view(self, view_func, hidden)
         view_class = getattr(view_func, "view_class", None)
         if isinstance(view_class, type) and issubclass(view_class, MethodView):
             # MethodView looks its handler up per request and passes the bound
@@ -294,6 +299,12 @@ class FlaskExpress(_RouteTyping, flask.Flask):
         """Turn a view's return value into the response, as
         :meth:`flask.Flask.make_response` does.
 
+        ``None`` is the request's ``res`` when the view finished it (Express
+        views finish ``res`` and return nothing), so decorators that pass the
+        view's return value to :func:`flask.make_response` work with such
+        views; otherwise ``None`` is Flask's "did not return a valid
+        response" error.
+
         A status text returned in a tuple (``return body, "200 OK"``) is
         checked first: Werkzeug writes it as it is, so a CR or LF from input
         would add a header on servers that do not check (Werkzeug's own,
@@ -301,7 +312,16 @@ class FlaskExpress(_RouteTyping, flask.Flask):
         here, where the app's error handlers see it, instead of failing
         when the response is written.
         """
-        if type(rv) is tuple and len(rv) >= 2 and isinstance(rv[1], str):
+        if rv is None:
+            # A decorator that calls make_response on what the view returned
+            # (Flask-CORS, Flask-Caching) sees None from a view that finished
+            # res and returned nothing, as Express views do.
+            if has_request_context():
+                current = request._get_current_object()  # type: ignore[attr-defined]
+                res = current.__dict__.get("res")
+                if res is not None and res.finished_by is not None:
+                    return res  # type: ignore[no-any-return]
+        elif type(rv) is tuple and len(rv) >= 2 and isinstance(rv[1], str):
             check_field_value(rv[1], "the status text a view returned")
         return super().make_response(rv)
 

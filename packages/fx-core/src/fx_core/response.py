@@ -129,6 +129,14 @@ class Response(FlaskResponse):
         """
         return self._fx_app or current_app._get_current_object()  # type: ignore[attr-defined]
 
+    def __getstate__(self) -> dict[str, t.Any]:
+        # The app is no part of the response: Flask-Caching and other caches
+        # pickle a view's response, and the app (its config, its views)
+        # cannot be pickled. An unpickled response reads current_app.
+        state = self.__dict__.copy()
+        state.pop("_fx_app", None)
+        return state
+
     @property
     def max_cookie_size(self) -> int:  # type: ignore[override]
         """The app's ``MAX_COOKIE_SIZE`` config, read on each use, as

@@ -16,7 +16,7 @@ from flask import request
 if t.TYPE_CHECKING:
     from flask import Flask
 
-__all__ = ["adapt_view", "response_of", "takes_req_res"]
+__all__ = ["adapt_view", "guard_hidden_view", "hidden_view", "response_of", "takes_req_res"]
 
 _REQ_NAMES = frozenset({"req", "request"})
 _RES_NAMES = frozenset({"res", "response"})
@@ -120,4 +120,76 @@ def adapt_view(
     call.__qualname__ = getattr(func, "__qualname__", call.__name__)
     call.__doc__ = func.__doc__
     call.__wrapped__ = func  # type: ignore[attr-defined]
+    return call
+
+
+def hidden_view(func: t.Callable[..., t.Any], depth: int = 3) -> t.Callable[..., t.Any] | None:
+    """The ``(req, res)`` view that ``func`` wraps without showing it, or
+    ``None``.
+
+    A decorator written without :func:`functools.wraps` returns a
+    ``wrapper(*args, **kwargs)`` that hides the view's parameters, so the
+    view is called as a plain Flask view and fails on every request with
+    "missing 2 required positional arguments: 'req' and 'res'". The view is
+    still in the wrapper's closure: found there (``depth`` decorators deep),
+    it lets :func:`guard_hidden_view` say what happened. Only called when a
+    view is registered.
+    """
+    seen: set[int] = set()
+    todo = [(func, 0)]
+    while todo:
+        current, level = todo.pop()
+        for cell in getattr(current, "__closure__", None) or ():
+            try:
+                inner = cell.cell_contents
+            except ValueError:  # an empty cell
+                continue
+            if not callable(inner) or id(inner) in seen:
+                continue
+            seen.add(id(inner))
+            if takes_req_res(inner):
+                return inner  # type: ignore[no-any-return]
+            if level + 1 < depth:
+                todo.append((inner, level + 1))
+    return None
+
+
+def guard_hidden_view(
+    app: Flask, func: t.Callable[..., t.Any], view: t.Callable[..., t.Any]
+) -> t.Callable[..., t.Any]:
+    """Return ``func`` (a plain view that wraps the ``(req, res)`` ``view``
+    without showing it), called as Flask would, with the ``TypeError`` of a
+    missing ``req`` and ``res`` replaced by one that says why and how to fix
+    it. Any other error passes through unchanged.
+    """
+    run = app.async_to_sync(func) if inspect.iscoroutinefunction(func) else func
+    name = view_name(view)
+
+    def call(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        try:
+            return run(*args, **kwargs)
+        except TypeError as e:
+            message = str(e)
+            if "() missing" not in message or not any(
+                f"'{param}'" in message for param in (*_REQ_NAMES, *_RES_NAMES)
+            ):
+                raise
+            # The view's own frame never starts when its arguments are
+            # missing; an error raised inside it is the view's own.
+            tb = e.__traceback__
+            while tb is not None:
+                if tb.tb_frame.f_code is getattr(view, "__code__", None):
+                    raise
+                tb = tb.tb_next
+            raise TypeError(
+                f"The view {name!r} takes (req, res), but a decorator wrapped it in a "
+                f"function that hides those parameters ({view_name(func)}), so Flask "
+                "called it as a plain view, with no req and res. Decorate that inner "
+                "function with @functools.wraps(view) so the parameters show through, "
+                "as every decorator of a Flask view should."
+            ) from e
+
+    call.__name__ = getattr(func, "__name__", "view")
+    call.__qualname__ = getattr(func, "__qualname__", call.__name__)
+    call.__doc__ = func.__doc__
     return call
