@@ -317,10 +317,10 @@ class FlaskExpress(_RouteTyping, flask.Flask):
             # (Flask-CORS, Flask-Caching) sees None from a view that finished
             # res and returned nothing, as Express views do.
             if has_request_context():
-                current = request._get_current_object()  # type: ignore[attr-defined]
+                current = request._get_current_object()
                 res = current.__dict__.get("res")
                 if res is not None and res.finished_by is not None:
-                    return res  # type: ignore[no-any-return]
+                    return res
         elif type(rv) is tuple and len(rv) >= 2 and isinstance(rv[1], str):
             check_field_value(rv[1], "the status text a view returned")
         return super().make_response(rv)
