@@ -43,6 +43,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from werkzeug.http import parse_options_header
+from werkzeug.urls import iri_to_uri
 
 import flask_express
 from flask_express import FlaskExpress
@@ -655,7 +656,8 @@ def test_any_json_body(harness: Harness, path: str, body: bytes, content_type: s
     answer = harness.wsgi("POST", path.encode(), b"", headers, body)
     if path == "/json" and answer.status == 200:
         echoed = json.loads(answer.body)
-        assert echoed["type"] in {"JSONMunch", "list", "str", "int", "float", "bool", "NoneType"}
+        # req.json takes an object or an array; any other value is a 400.
+        assert echoed["type"] in {"JSONMunch", "JSONList"}
 
 
 # -- cookies -------------------------------------------------------------------
@@ -997,6 +999,18 @@ def test_header_methods_refuse_or_keep_the_value(
         assert value in answer.header_list("X-Echo")
 
 
+def _sendable_location(location: str) -> bool:
+    """What a Location may be (docs/choices.md): no control character, tab
+    included, and a URL Werkzeug can convert when it writes the header."""
+    if re.search(r"[\x00-\x1f\x7f]", location):
+        return False
+    try:
+        iri_to_uri(location)
+    except ValueError:
+        return False
+    return True
+
+
 @FUZZ
 @given(to=nasty, code=st.sampled_from(["", "301", "302", "303", "307", "308", "999"]))
 @example(to="/ok\r\nSet-Cookie: pwned=1", code="")
@@ -1006,7 +1020,7 @@ def test_redirect_to_any_location(harness: Harness, to: str, code: str) -> None:
     query = {"to": to, "code": code, "before": "1" if code == "999" else ""}
     rv = harness.client().get("/redirect", query_string=query)
     answer = harness.check(client_answer(rv), _sent(to, {}))
-    if "\r" in to or "\n" in to:
+    if not _sendable_location(to or "/"):
         assert answer.status == 400 and answer.body == REJECTED
     else:
         assert 300 <= answer.status < 400

@@ -83,7 +83,6 @@ BAD_LOCATIONS = [
     "/a\x00b",
     "/a\x7fb",
     "/a\rb",
-    "/€",
 ]
 
 
@@ -135,6 +134,20 @@ def test_a_status_text_that_cannot_be_written_fails_at_the_call(
     rv = client.get("/")
     assert (rv.status_code, rv.data) == (400, b"refused")
     assert "X-Injected" not in rv.headers
+
+
+@pytest.mark.parametrize("location", ["/café", "/€", "https://例え.jp/パス", "//host/ok"])
+def test_a_location_beyond_latin_1_is_encoded_as_werkzeug_does(
+    app: FlaskExpress, client: FlaskClient, location: str
+) -> None:
+    @app.get("/")
+    def view(req: Request, res: Response) -> Response:
+        return res.set("Content-Location", location).redirect(location)
+
+    rv = client.get("/")
+    assert rv.status_code == 302
+    assert rv.headers["Location"].isascii()
+    assert rv.headers["Content-Location"] == rv.headers["Location"]
 
 
 @pytest.mark.parametrize("status", ["201 Created", "299 Fine\tby me", "201"])
@@ -196,6 +209,7 @@ ON_SITE = {
     "  /spaced  ": "/spaced",
     "/a\tb": "/ab",
     "/café": "/caf%C3%A9",
+    "/€/嘍": "/%E2%82%AC/%E5%98%8D",
     "/%2F%2Fevil.com": "/%2F%2Fevil.com",
 }
 

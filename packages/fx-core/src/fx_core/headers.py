@@ -39,18 +39,18 @@ def check_location(url: str, what: str) -> str:
     value, else raise :exc:`ValueError` naming ``what`` and the value.
 
     Refused: any control character, tab included (a browser drops tab, CR
-    and LF from a URL, so ``/\t/evil.com`` would mean ``//evil.com``), a
-    character no header can hold, and a URL Werkzeug cannot write
-    (``//[``, ``http://[``, ``//x:99999/``): Werkzeug converts the value
-    with :func:`~werkzeug.urls.iri_to_uri` when the response is written,
-    where an error is a 500 that skips the app's error handlers.
+    and LF from a URL, so ``/\t/evil.com`` would mean ``//evil.com``), and
+    a URL Werkzeug cannot write (``//[``, ``http://[``, ``//x:99999/``):
+    Werkzeug converts the value with :func:`~werkzeug.urls.iri_to_uri` when
+    the response is written, where an error is a 500 that skips the app's
+    error handlers. Other characters beyond ASCII are fine: that conversion
+    percent-encodes them.
     """
     found = _URL_CONTROL.search(url)
     if found is not None:
         char = found.group()
         named = "CR or LF" if char in "\r\n" else f"the control character {char!r}"
         raise ValueError(f"{what} {url!r} contains {named}")
-    check_field_value(url, what)
     try:
         iri_to_uri(url)
     except ValueError as e:
@@ -114,7 +114,11 @@ def header_name(name: object) -> str:
 
 def header_value(name: str, value: object) -> str:
     """Return ``value`` as the text of header ``name``, or raise
-    :exc:`TypeError` / :exc:`ValueError` naming both."""
+    :exc:`TypeError` / :exc:`ValueError` naming both.
+
+    ``Location`` and ``Content-Location`` follow :func:`check_location`;
+    every other header holds Latin-1 text without controls but tab.
+    """
     if isinstance(value, str):
         text = value
     elif isinstance(value, (int, float)):
@@ -125,6 +129,8 @@ def header_value(name: str, value: object) -> str:
         )
     if "\r" in text or "\n" in text or "\0" in text:
         raise ValueError(f"header {name!r}: value {text!r} contains CR, LF or NUL")
+    if name.lower() in _URL_HEADERS:
+        return check_location(text, f"header {name!r}: value")
     return check_field_value(text, f"header {name!r}: value")
 
 
@@ -132,11 +138,7 @@ def header_values(name: object, value: object) -> tuple[str, list[str]]:
     """Validate one ``name: value`` (or ``name: [values]``) pair, changing nothing."""
     checked = header_name(name)
     values = value if isinstance(value, (list, tuple)) else [value]
-    texts = [header_value(checked, v) for v in values]
-    if checked.lower() in _URL_HEADERS:
-        for text in texts:
-            check_location(text, f"header {checked!r}: value")
-    return checked, texts
+    return checked, [header_value(checked, v) for v in values]
 
 
 def header_pairs(fields: object) -> Iterable[tuple[object, object]]:
