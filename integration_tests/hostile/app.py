@@ -206,6 +206,7 @@ def create_app(root: str | os.PathLike[str] | None = None) -> FlaskExpress:
                 "if_modified_since": str(req.if_modified_since),
                 "if_unmodified_since": str(req.if_unmodified_since),
                 "if_range": req.if_range.to_header(),
+                "last_event_id": req.last_event_id,
                 "same_res": req.res is res,
                 "finished_by": res.finished_by,
                 "path": req.path,
@@ -378,6 +379,36 @@ def create_app(root: str | os.PathLike[str] | None = None) -> FlaskExpress:
         message = _one(req, "m")[:_STORED]
         category = (_one(req, "c") or "info")[:64]
         return res.flash(message, category).redirect("/req")
+
+    @app.get("/sse")
+    def sse(req: Request, res: Response) -> Response:
+        # A finite stream built from client input: each ?v= is one event,
+        # with the client's event name, id and retry, resuming after the
+        # client's Last-Event-ID. Bad input is a 400 the app chose.
+        last = req.last_event_id or ""
+        start = int(last) + 1 if last.isascii() and last.isdigit() and len(last) < 10 else 0
+        event = _one(req, "event")[:64] or None
+        id_ = _one(req, "id")[:64] or None
+        retry = _one(req, "retry")
+        heartbeat = _one(req, "hb")
+        as_json = bool(req.query.get("json"))
+        events: list[t.Any] = []
+        for n, value in enumerate(req.args.getlist("v")[:20], start):
+            data: t.Any = {"n": n, "v": value[:_STORED]} if as_json else value[:_STORED]
+            events.append(
+                {
+                    "data": data,
+                    "event": event,
+                    "id": id_ if id_ is not None else n,
+                    "retry": int(retry) if retry.isascii() and retry.isdigit() else None,
+                }
+            )
+        if "raw" in req.args:
+            events.append(_one(req, "raw")[:_STORED])
+        try:
+            return res.sse(events, heartbeat=float(heartbeat) if heartbeat else 15.0)
+        except ValueError:
+            return _rejected(res)
 
     # -- files: a client-chosen name, confined to its folder -------------------
 

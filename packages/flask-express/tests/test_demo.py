@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import shlex
+import threading
+import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
@@ -25,7 +28,7 @@ SHOWN = {
     "res.send_status", "res.set", "res.append", "res.get", "res.type", "res.send", "res.json",
     "res.end", "res.redirect", "res.make_response", "res.locals", "res.set_cookie",
     "res.cookie", "res.clear_cookie", "res.cookie(signed=True)", "res.attachment",
-    "res.send_file", "res.download", "res.render", "res.render(source)", "res.flash",
+    "res.send_file", "res.download", "res.render", "res.render(source)", "res.flash", "res.sse",
     "req.query", "req.body", "req.json", "req.header", "req.params", "req.cookies",
     "req.session", "req.set_session", "req.set_sessions", "req.get_session", "req.get",
     "req.accepts", "req.signed_cookies", "req.flashes",
@@ -500,6 +503,62 @@ def test_res_flash_then_req_flashes_once(client: FlaskClient) -> None:
         "flashes": [["success", "Saved!"], ["info", "Two items updated."]]
     }
     assert client.get("/req/flashes").json == {"flashes": []}
+
+
+def sse_events(rv: TestResponse, limit: int) -> Iterator[dict[str, str]]:
+    """The events of a streamed answer, as ``{field: value}``, read chunk by
+    chunk: at most ``limit`` events and 10 seconds."""
+    deadline = time.monotonic() + 10
+    found = 0
+    for chunk in rv.response:
+        assert time.monotonic() < deadline, "the stream took too long"
+        text = chunk.decode("utf-8")
+        if text.startswith(":"):
+            continue  # the opening comment or a heartbeat
+        yield dict(line.split(": ", 1) for line in text.strip("\n").split("\n"))
+        found += 1
+        if found >= limit:
+            return
+
+
+def test_res_sse_streams_five_ticks(client: FlaskClient) -> None:
+    rv = client.get("/res/sse", buffered=False)
+    assert rv.status_code == 200
+    assert rv.headers["Content-Type"] == "text/event-stream; charset=utf-8"
+    assert rv.headers["Cache-Control"] == "no-cache"
+    ticks = list(sse_events(rv, limit=10))
+    assert [tick["id"] for tick in ticks] == ["1", "2", "3", "4", "5"]
+    assert {tick["event"] for tick in ticks} == {"tick"}
+    assert [json.loads(tick["data"])["n"] for tick in ticks] == [1, 2, 3, 4, 5]
+    assert all(re.fullmatch(r"\d\d:\d\d:\d\d", json.loads(t["data"])["time"]) for t in ticks)
+
+
+def test_live_page_listens_to_its_event_stream(client: FlaskClient) -> None:
+    page = client.get("/live").get_data(as_text=True)
+    assert 'new EventSource("/live/events")' in page
+    assert '<strong id="counter">0</strong>' in page
+    assert 'href="/live"' in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("last_event_id", "first"), [(None, 1), ("41", 42), ("x", 1)])
+def test_live_events_resume_after_the_last_event_id(
+    client: FlaskClient, last_event_id: str | None, first: int
+) -> None:
+    headers = {} if last_event_id is None else {"Last-Event-ID": last_event_id}
+    rv = client.get("/live/events", headers=headers, buffered=False)
+    assert rv.status_code == 200
+    (tick,) = sse_events(rv, limit=1)
+    assert tick["id"] == str(first)
+    assert json.loads(tick["data"])["count"] == first
+    # Leaving closes the endless generator: its helper thread ends.
+    rv.close()
+    deadline = time.monotonic() + 5
+    for _ in range(500):
+        helpers = [th for th in threading.enumerate() if th.name.startswith("fx-sse-events-")]
+        if not helpers or time.monotonic() > deadline:
+            break
+        time.sleep(0.01)
+    assert helpers == []
 
 
 def test_login_flow_flashes_once_after_the_redirect(client: FlaskClient) -> None:

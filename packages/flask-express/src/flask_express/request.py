@@ -5,11 +5,12 @@ from __future__ import annotations
 import fx_core
 from fx_cookies import CookiesRequest
 from fx_flash import FlashRequest
+from fx_sse import SSERequest
 
 __all__ = ["Request"]
 
 
-class Request(CookiesRequest, FlashRequest, fx_core.Request):
+class Request(CookiesRequest, FlashRequest, SSERequest, fx_core.Request):
     """The request class of :class:`flask_express.FlaskExpress`: ``req`` in a
     ``(req, res)`` view, with the readers every piece brings.
 
@@ -21,7 +22,8 @@ class Request(CookiesRequest, FlashRequest, fx_core.Request):
       ``cookies``, ``session``, ``get``, ``accepts``, ``is_``, and Express's
       ``ip``, ``hostname``, ``protocol``, ``secure``, ``fresh``, ...;
     - fx-cookies: ``signed_cookies``;
-    - fx-flash: ``flashes()``.
+    - fx-flash: ``flashes()``;
+    - fx-sse: ``last_event_id``.
 
     .. versionadded:: 1.0
     """

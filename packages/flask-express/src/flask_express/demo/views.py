@@ -9,7 +9,9 @@ from __future__ import annotations
 import inspect
 import json
 import shlex
+import time
 import typing as t
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask import url_for
@@ -224,6 +226,42 @@ def res_flash(req: Request, res: Response) -> Response:
 def flashes(req: Request, res: Response) -> Response:
     """req.flashes(with_categories) returns the flashed messages once, then they are gone."""
     return res.json(flashes=req.flashes(with_categories=True))
+
+
+# -- fx-sse --------------------------------------------------------------------
+
+
+@demos.get("/res/sse")
+def res_sse(req: Request, res: Response) -> Response:
+    """res.sse(events) streams Server-Sent Events: here five ticks, then the stream ends."""
+
+    def ticks() -> Iterator[dict[str, t.Any]]:
+        for n in range(1, 6):
+            yield {"id": n, "event": "tick", "data": {"n": n, "time": time.strftime("%H:%M:%S")}}
+            time.sleep(0.2)
+
+    return res.sse(ticks())
+
+
+@demos.get("/live")
+def live(req: Request, res: Response) -> Response:
+    """A page whose clock and counter an EventSource on /live/events keeps up to date."""
+    return res.render("live.html")
+
+
+@demos.get("/live/events")
+def live_events(req: Request, res: Response) -> Response:
+    """The clock and the counter, once a second; a reconnect resumes after req.last_event_id."""
+    last = req.last_event_id or ""
+    start = int(last) + 1 if last.isascii() and last.isdigit() and len(last) < 10 else 1
+
+    def ticks() -> Iterator[dict[str, t.Any]]:
+        # An hour at most, then the browser reconnects with Last-Event-ID.
+        for count in range(start, start + 3600):
+            yield {"id": count, "data": {"count": count, "time": time.strftime("%H:%M:%S")}}
+            time.sleep(1)
+
+    return res.sse(ticks(), heartbeat=15)
 
 
 @demos.route("/login", methods=["GET", "POST"])
@@ -456,6 +494,7 @@ DEMOS: tuple[Demo, ...] = (
     Demo("res.render", res_render, "/res/render?user=Ada"),
     Demo("res.render(source)", res_render_string, "/res/render/string"),
     Demo("res.flash", res_flash, "/res/flash"),
+    Demo("res.sse", res_sse, "/res/sse"),
     Demo("app.use", response_time, "/res/json"),
     Demo("app.use(path)", admins_only, "/admin"),
     Demo("MethodView", Items, "/items", json_body=json.dumps({"item": "werkzeug"})),
