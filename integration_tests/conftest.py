@@ -20,6 +20,13 @@ from pathlib import Path
 import pytest
 import requests
 
+# The tests import the repository's scripts as modules (``import workspace``:
+# the list of distributions; ``import release``), as the scripts import each
+# other when run. Done here so that it happens before any test module loads.
+SCRIPTS = Path(__file__).resolve().parents[1] / ".github" / "scripts"
+if str(SCRIPTS) not in sys.path:
+    sys.path.insert(0, str(SCRIPTS))
+
 HOST = "127.0.0.1"
 #: Seconds a server gets to answer its first request.
 START_LIMIT = 15.0

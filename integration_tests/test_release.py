@@ -1,58 +1,112 @@
-"""Independent releases: versions, ranges and wheels of every distribution."""
+"""Independent releases: versions, ranges and wheels of every distribution.
+
+The distributions are those of .github/scripts/workspace.py, read from every
+``packages/*/pyproject.toml``; no test here names the pieces.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
+import importlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-import types
 import typing as t
 from pathlib import Path
 
 import pytest
+import release
+import workspace
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from fx_core.pieces import PIECES as MISSING_FEATURE_TABLE
+
 ROOT = Path(__file__).resolve().parents[1]
-PIECES = ("fx-cookies", "fx-files", "fx-render", "fx-flash")
-IMPORTS = {
-    "fx-core": "fx_core",
-    "fx-cookies": "fx_cookies",
-    "fx-files": "fx_files",
-    "fx-render": "fx_render",
-    "fx-flash": "fx_flash",
-    "flask-express": "flask_express",
-}
+DISTS = workspace.distributions()
+NAMES = [dist.name for dist in DISTS]
+PIECES = [dist.name for dist in DISTS if dist.is_piece]
 
 
-def load_release() -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "release_script", ROOT / ".github" / "scripts" / "release.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-release = load_release()
+# -- the workspace: what every other list is derived from ---------------------
 
 
 def test_every_package_folder_is_a_distribution_with_its_own_version() -> None:
-    dists = release.distributions()
-    assert set(dists) == set(IMPORTS)
-    for name, dist in dists.items():
-        assert dist.about.name == "__about__.py"
-        assert dist.about.parent.name == IMPORTS[name]
+    folders = {path for path in (ROOT / "packages").iterdir() if path.is_dir()}
+    assert {dist.folder for dist in DISTS} == folders
+    for dist in DISTS:
+        assert dist.import_name == dist.name.replace("-", "_")
+        assert dist.version_file.name == "__about__.py"
+        assert dist.version_file.parent == dist.folder / "src" / dist.import_name
         assert isinstance(dist.version, Version)
         for required in ("README.md", "CHANGELOG.md", "pyproject.toml"):
-            assert (dist.folder / required).is_file(), (name, required)
-        assert (dist.about.parent / "py.typed").is_file(), name
+            assert (dist.folder / required).is_file(), (dist.name, required)
+        assert (dist.version_file.parent / "py.typed").is_file(), dist.name
         assert "## Unreleased" in (dist.folder / "CHANGELOG.md").read_text()
+
+
+def test_the_core_comes_first_and_the_meta_package_last() -> None:
+    assert DISTS[0].name == "fx-core" and DISTS[0].is_core
+    assert DISTS[-1].name == "flask-express" and DISTS[-1].is_meta
+    assert all(dist.is_piece for dist in DISTS[1:-1])
+    assert PIECES, "no piece found under packages/"
+
+
+def test_the_meta_package_depends_on_every_piece() -> None:
+    meta = workspace.meta()
+    assert meta is not None
+    assert meta.siblings == {"fx-core", *PIECES}
+
+
+def test_every_piece_has_one_row_in_the_missing_feature_table() -> None:
+    rows = {row.distribution: row for row in MISSING_FEATURE_TABLE}
+    assert set(rows) == set(PIECES), "packages/ and fx_core.pieces.PIECES disagree"
+    for dist in workspace.pieces():
+        row = rows[dist.name]
+        assert row.module == dist.import_name
+        mixin = getattr(importlib.import_module(dist.import_name), row.mixin)
+        own = [k for k in mixin.__mro__ if k.__module__.partition(".")[0] == dist.import_name]
+        for name in row.response_methods:
+            assert any(name in vars(k) for k in own), f"{row.mixin} does not define {name}"
+
+
+def test_distributions_follow_the_folders(tmp_path: Path) -> None:
+    """A new folder is picked up with no list to edit, ordered after the
+    pieces the meta-package lists; a pyproject.toml that lacks a field fails."""
+
+    def write(folder: str, name: str, deps: t.Sequence[str]) -> None:
+        module = name.replace("-", "_")
+        about = tmp_path / "packages" / folder / "src" / module / "__about__.py"
+        about.parent.mkdir(parents=True)
+        about.write_text('__version__ = "1.2.3"\n')
+        (tmp_path / "packages" / folder / "pyproject.toml").write_text(
+            f'[project]\nname = "{name}"\ndependencies = {json.dumps(list(deps))}\n'
+            f'[tool.hatch.version]\npath = "src/{module}/__about__.py"\n'
+            f'[tool.hatch.build.targets.wheel]\npackages = ["src/{module}"]\n'
+        )
+
+    write("core", "fx-core", ["flask>=3"])
+    write("b", "fx-b", ["fx-core>=1,<2"])
+    write("a", "fx-a", ["fx-core>=1,<2"])
+    write("meta", "flask-express", ["fx-core>=1,<2", "fx-b>=1,<2"])
+    (tmp_path / "packages" / "half-made").mkdir()
+    found = workspace.distributions(tmp_path)
+    assert [d.name for d in found] == ["fx-core", "fx-b", "fx-a", "flask-express"]
+    assert [d.import_name for d in found] == ["fx_core", "fx_b", "fx_a", "flask_express"]
+    assert found[1].version == Version("1.2.3")
+    assert found[1].folder == tmp_path / "packages" / "b"
+    assert found[-1].siblings == {"fx-core", "fx-b"}
+
+    (tmp_path / "packages" / "half-made" / "pyproject.toml").write_text(
+        '[project]\nname = "fx-half"\n'
+    )
+    with pytest.raises(workspace.WorkspaceError, match="half-made"):
+        workspace.distributions(tmp_path)
+
+
+# -- versions and ranges ------------------------------------------------------
 
 
 def test_every_sibling_range_admits_the_version_in_the_repo() -> None:
@@ -61,9 +115,10 @@ def test_every_sibling_range_admits_the_version_in_the_repo() -> None:
 
 def test_the_meta_package_pins_every_part_with_an_upper_bound() -> None:
     dists = release.distributions()
-    meta = {req.name: req for req in dists["flask-express"].requirements}
-    for part in ("fx-core", *PIECES):
-        specifier = meta[part].specifier
+    meta = {canonicalize_name(req.name): req for req in dists["flask-express"].dependencies}
+    for part in NAMES[:-1]:
+        assert canonicalize_name(part) in meta, f"flask-express does not depend on {part}"
+        specifier = meta[canonicalize_name(part)].specifier
         assert specifier.contains(dists[part].version, prereleases=True)
         assert any(spec.operator in ("<", "~=", "==") for spec in specifier), part
         major = dists[part].version.major
@@ -73,26 +128,25 @@ def test_the_meta_package_pins_every_part_with_an_upper_bound() -> None:
 @pytest.mark.parametrize("piece", PIECES)
 def test_a_piece_depends_on_fx_core_and_no_sibling(piece: str) -> None:
     dists = release.distributions()
-    names = {req.name for req in dists[piece].requirements}
+    names = {req.name for req in dists[piece].dependencies}
     siblings = names & set(dists)
     assert siblings == {"fx-core"}
 
 
 def test_fx_core_depends_on_no_sibling() -> None:
     dists = release.distributions()
-    assert {req.name for req in dists["fx-core"].requirements} & set(dists) == set()
+    assert {req.name for req in dists["fx-core"].dependencies} & set(dists) == set()
 
 
 def copy_repo(tmp_path: Path) -> Path:
-    for pyproject in ROOT.glob("packages/*/pyproject.toml"):
-        folder = pyproject.parent
-        target = tmp_path / "packages" / folder.name
+    for dist in DISTS:
+        target = tmp_path / dist.folder.relative_to(ROOT)
         target.mkdir(parents=True)
-        shutil.copy(pyproject, target)
-        shutil.copy(folder / "CHANGELOG.md", target)
-        about = next(folder.glob("src/*/__about__.py"))
-        (target / about.relative_to(folder)).parent.mkdir(parents=True)
-        shutil.copy(about, target / about.relative_to(folder))
+        shutil.copy(dist.folder / "pyproject.toml", target)
+        shutil.copy(dist.folder / "CHANGELOG.md", target)
+        about = target / dist.version_file.relative_to(dist.folder)
+        about.parent.mkdir(parents=True)
+        shutil.copy(dist.version_file, about)
     return tmp_path
 
 
@@ -141,7 +195,7 @@ def test_bump_moves_the_unreleased_section_of_one_distribution(tmp_path: Path) -
 
 def test_bump_refuses_a_version_a_sibling_range_excludes(tmp_path: Path) -> None:
     root = copy_repo(tmp_path)
-    about = next((root / "packages" / "fx-core").glob("src/*/__about__.py"))
+    about = release.distributions(root)["fx-core"].version_file
     text = about.read_text()
     with pytest.raises(release.ReleaseError, match="fx-cookies requires fx-core"):
         release.bump("fx-core", "major", root=root)
@@ -152,6 +206,38 @@ def test_bump_command_line(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         release.main(["bump"])
     assert release.main(["tag", "nope"]) == 1
+    assert release.main(["tag", "fx-core"]) == 0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_release_tag_resolves_to_its_distribution_and_folder(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dist = workspace.by_name()[name]
+    assert release.resolve(f"{name}-v{dist.version}") == dist
+    assert release.main(["resolve", dist.tag]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"dist={name}",
+        f"version={dist.version}",
+        f"folder={dist.folder.relative_to(ROOT).as_posix()}",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tag", "error"),
+    [
+        ("fx-core-v99.0.0", "does not match fx-core"),
+        ("fx-nothing-v1.0.0", "names no distribution"),
+        ("fx-core", "names no distribution"),
+        ("v1.0.0", "names no distribution"),
+    ],
+)
+def test_a_release_tag_that_names_no_distribution_or_another_version_is_refused(
+    tag: str, error: str
+) -> None:
+    with pytest.raises(release.ReleaseError, match=error):
+        release.resolve(tag)
+    assert release.main(["resolve", tag]) == 1
 
 
 def test_every_wheel_installs_alone_and_imports(tmp_path: Path) -> None:
@@ -168,11 +254,12 @@ def test_every_wheel_installs_alone_and_imports(tmp_path: Path) -> None:
     )
     assert build.returncode == 0, build.stdout + build.stderr
     wheels = sorted(dist.glob("*.whl"))
-    assert {wheel.name.split("-")[0] for wheel in wheels} == {
-        name.replace("-", "_") for name in IMPORTS
-    }
+    # A wheel's file name starts with the distribution name, "-" spelled "_".
+    by_wheel = {dist.name.replace("-", "_"): dist for dist in DISTS}
+    assert {wheel.name.split("-")[0] for wheel in wheels} == set(by_wheel)
     for wheel in wheels:
-        name = wheel.name.split("-")[0]
+        dist_of_wheel = by_wheel[wheel.name.split("-")[0]]
+        name = dist_of_wheel.import_name
         venv = tmp_path / f"venv-{name}"
         subprocess.run([sys.executable, "-m", "uv", "venv", "--quiet", str(venv)], check=True)
         python = venv / "bin" / "python"
@@ -190,6 +277,5 @@ def test_every_wheel_installs_alone_and_imports(tmp_path: Path) -> None:
             check=True, capture_output=True, text=True, timeout=60,
         ).stdout  # fmt: skip
         installed = set(t.cast(list[str], json.loads(out)))
-        ours = {n for n in installed if n in IMPORTS}
-        expected = set(IMPORTS) if name == "flask_express" else {"fx-core", name.replace("_", "-")}
-        assert ours == expected, name
+        ours = {n for n in installed if n in NAMES}
+        assert ours == {dist_of_wheel.name, *dist_of_wheel.siblings}, name

@@ -6,13 +6,16 @@ Usage (from the repository root)::
     hatch run release:check                   # every range admits every version
     hatch run release:tag fx-files            # prints the tag to push: fx-files-v1.1.0
 
-``bump`` writes the new version to ``packages/<dist>/src/<pkg>/__about__.py``
-and moves the ``## Unreleased`` section of the distribution's CHANGELOG.md
-under a heading for the new version, leaving an empty ``## Unreleased``. It
-refuses a version that is not greater than the current one, an empty
-Unreleased section, and a version that a sibling's range would no longer
-admit (update that range first). Pushing the tag ``<dist>-v<version>`` makes
-.github/workflows/release.yml build and publish that one distribution.
+``bump`` writes the new version to the distribution's ``[tool.hatch.version]
+path`` and moves the ``## Unreleased`` section of its CHANGELOG.md under a
+heading for the new version, leaving an empty ``## Unreleased``. It refuses a
+version that is not greater than the current one, an empty Unreleased
+section, and a version that a sibling's range would no longer admit (update
+that range first). Pushing the tag ``<dist>-v<version>`` makes
+.github/workflows/release.yml build and publish that one distribution; it
+runs ``release.py resolve <tag>`` to learn which one.
+
+The distributions are those of workspace.py (every ``packages/*/pyproject.toml``).
 """
 
 from __future__ import annotations
@@ -21,20 +24,14 @@ import argparse
 import datetime as dt
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.requirements import Requirement
 from packaging.version import Version
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib
+# Run as a script, Python puts this folder on sys.path; the tests put it there too.
+from workspace import ROOT, VERSION_LINE, Distribution, WorkspaceError, by_name
 
-ROOT = Path(__file__).resolve().parents[2]
 PARTS = ("major", "minor", "patch", "release")
-_VERSION_LINE = re.compile(r'^__version__ = "([^"]+)"$', re.MULTILINE)
 _UNRELEASED = re.compile(r"^## Unreleased[ \t]*\n", re.MULTILINE)
 _NEXT_HEADING = re.compile(r"^## ", re.MULTILINE)
 
@@ -43,42 +40,12 @@ class ReleaseError(Exception):
     """A release step that must not go on; the message says why."""
 
 
-@dataclass(frozen=True)
-class Distribution:
-    """One folder under packages/."""
-
-    folder: Path
-
-    @property
-    def project(self) -> dict[str, object]:
-        data = tomllib.loads((self.folder / "pyproject.toml").read_text())
-        return data["project"]  # type: ignore[no-any-return]
-
-    @property
-    def name(self) -> str:
-        return str(self.project["name"])
-
-    @property
-    def about(self) -> Path:
-        data = tomllib.loads((self.folder / "pyproject.toml").read_text())
-        return self.folder / data["tool"]["hatch"]["version"]["path"]
-
-    @property
-    def version(self) -> Version:
-        found = _VERSION_LINE.search(self.about.read_text())
-        if found is None:
-            raise ReleaseError(f"{self.about}: no __version__ line")
-        return Version(found.group(1))
-
-    @property
-    def requirements(self) -> list[Requirement]:
-        return [Requirement(text) for text in self.project.get("dependencies", [])]  # type: ignore[attr-defined]
-
-
 def distributions(root: Path = ROOT) -> dict[str, Distribution]:
-    """Every distribution in ``root/packages``, by name."""
-    found = [Distribution(path.parent) for path in sorted(root.glob("packages/*/pyproject.toml"))]
-    return {dist.name: dist for dist in found}
+    """Every distribution in ``root/packages``, by name (see workspace.py)."""
+    try:
+        return by_name(root)
+    except WorkspaceError as e:
+        raise ReleaseError(str(e)) from None
 
 
 def next_version(current: Version, part: str) -> Version:
@@ -110,7 +77,7 @@ def range_problems(dists: dict[str, Distribution], overrides: dict[str, Version]
     version (``overrides`` replaces versions about to change)."""
     problems = []
     for dist in dists.values():
-        for requirement in dist.requirements:
+        for requirement in dist.dependencies:
             sibling = dists.get(requirement.name)
             if sibling is None:
                 continue
@@ -149,10 +116,27 @@ def bump(name: str, part: str, root: Path = ROOT, today: dt.date | None = None) 
         raise ReleaseError("update these ranges first:\n  " + "\n  ".join(problems))
     changelog = dist.folder / "CHANGELOG.md"
     updated = move_unreleased(changelog.read_text(), new, today or dt.date.today())
-    about = dist.about.read_text()
-    dist.about.write_text(_VERSION_LINE.sub(f'__version__ = "{new}"', about, count=1))
+    about = dist.version_file.read_text()
+    dist.version_file.write_text(VERSION_LINE.sub(f'__version__ = "{new}"', about, count=1))
     changelog.write_text(updated)
     return new
+
+
+def resolve(tag: str, root: Path = ROOT) -> Distribution:
+    """The distribution a release tag ``<dist>-v<version>`` names, when the
+    version in the repo is that version."""
+    dists = distributions(root)
+    # Names may contain "-v" (fx-vault), versions never do: split at the last one.
+    name, sep, _ = tag.rpartition("-v")
+    if not sep or name not in dists:
+        raise ReleaseError(
+            f"tag {tag!r} names no distribution; tags are <dist>-v<version>, "
+            f"with <dist> one of: {', '.join(dists)}"
+        )
+    dist = dists[name]
+    if dist.tag != tag:
+        raise ReleaseError(f"tag {tag!r} does not match {name} {dist.version} in the repo")
+    return dist
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -164,6 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("check", help="check that every sibling range admits its version")
     tag_cmd = commands.add_parser("tag", help="print the release tag of a distribution")
     tag_cmd.add_argument("distribution")
+    resolve_cmd = commands.add_parser(
+        "resolve",
+        help="check a release tag and print dist=, version= and folder= lines ($GITHUB_OUTPUT)",
+    )
+    resolve_cmd.add_argument("tag")
     args = parser.parse_args(argv)
     try:
         if args.command == "bump":
@@ -177,11 +166,16 @@ def main(argv: list[str] | None = None) -> int:
                 raise ReleaseError("\n".join(problems))
             for dist in distributions().values():
                 print(f"{dist.name} {dist.version}")
+        elif args.command == "resolve":
+            dist = resolve(args.tag)
+            print(f"dist={dist.name}")
+            print(f"version={dist.version}")
+            print(f"folder={dist.folder.relative_to(ROOT).as_posix()}")
         else:
             dists = distributions()
             if args.distribution not in dists:
                 raise ReleaseError(f"no distribution {args.distribution!r}")
-            print(f"{args.distribution}-v{dists[args.distribution].version}")
+            print(dists[args.distribution].tag)
     except ReleaseError as e:
         print(f"release: {e}", file=sys.stderr)
         return 1

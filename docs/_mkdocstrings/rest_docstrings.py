@@ -21,9 +21,12 @@ Docs tooling only (mkdocs.yml loads it): nothing under packages/ imports it.
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 import textwrap
 import typing as t
+from pathlib import Path
 
 import griffe
 
@@ -45,8 +48,24 @@ _FIELD = re.compile(
     r":(?:param|parameter|arg|argument|key|keyword|type|raises?|except|exception"
     r"|returns?|rtype|yields?|var|ivar|cvar|vartype)\b[^:]*:"
 )
+_WORKSPACE = Path(__file__).resolve().parents[2] / ".github" / "scripts" / "workspace.py"
+
+
+def _own_packages() -> tuple[str, ...]:
+    """The import names of every distribution under packages/ (.github/scripts/workspace.py)."""
+    # Not on sys.path: load by path, or reuse what hooks.py loaded.
+    module = sys.modules.get("_fx_workspace")
+    if module is None:
+        spec = importlib.util.spec_from_file_location("_fx_workspace", _WORKSPACE)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up
+        spec.loader.exec_module(module)
+    return tuple(dist.import_name for dist in module.distributions())
+
+
 # Top-level packages documented on this site.
-_OWN = ("fx_core", "fx_cookies", "fx_files", "fx_render", "fx_flash", "flask_express")
+_OWN = _own_packages()
 _FLASK_API = "https://flask.palletsprojects.com/en/stable/api/#"
 
 

@@ -23,13 +23,15 @@ from dataclasses import asdict, dataclass, field
 
 from .apps import endpoint, factory
 from .mode_a import _block, make_environ
+from .report import our_distributions
 
 __all__ = ["DEFAULT_ENDPOINTS", "ProfileResult", "format_profiles", "profile_endpoints"]
 
 DEFAULT_ENDPOINTS = ("json_small", "headers", "cookie", "middleware_chain", "send_file_small")
 
-# Path fragments that mark Flask-Express's own code.
-_OURS = ("fx_core", "fx_cookies", "fx_files", "fx_render", "fx_flash", "flask_express")
+# Path fragments that mark Flask-Express's own code: the import names of
+# every distribution under packages/.
+_OURS = tuple(dist.import_name for dist in our_distributions())
 
 _Key = tuple[str, int, str]
 #: pstats' figures by function: primitive calls, calls, tottime, cumtime.

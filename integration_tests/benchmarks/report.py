@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import platform
@@ -22,6 +23,7 @@ __all__ = [
     "docs_page",
     "machine",
     "markdown",
+    "our_distributions",
     "write_json",
 ]
 
@@ -40,19 +42,23 @@ TARGET_B_ENDPOINTS = ("json_small", "text")
 TARGET_C = 0.95
 TARGET_C_RSS = 20_000_000  # 20 MB
 
-_PACKAGES = (
-    "flask",
-    "werkzeug",
-    "jinja2",
-    "asgiref",
-    "gunicorn",
-    "fx-core",
-    "fx-cookies",
-    "fx-files",
-    "fx-render",
-    "fx-flash",
-    "flask-express",
-)
+_THIRD_PARTY = ("flask", "werkzeug", "jinja2", "asgiref", "gunicorn")
+_WORKSPACE = REPO / ".github" / "scripts" / "workspace.py"
+
+
+def our_distributions() -> tuple[t.Any, ...]:
+    """The distributions under packages/, core first and meta-package last:
+    ``workspace.distributions()`` of .github/scripts/workspace.py."""
+    # .github/scripts is no package, and a bench run does not put it on
+    # sys.path: load the file by its path, once.
+    module = sys.modules.get("_fx_workspace")
+    if module is None:
+        spec = importlib.util.spec_from_file_location("_fx_workspace", _WORKSPACE)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up
+        spec.loader.exec_module(module)
+    return tuple(module.distributions())
 
 
 #: What profiling the hot path showed and what changed; written by hand, so
@@ -154,7 +160,7 @@ def load_average() -> list[float]:
 def machine() -> dict[str, t.Any]:
     """What the run ran on: hardware, OS, Python, package versions, commit."""
     versions = {}
-    for name in _PACKAGES:
+    for name in (*_THIRD_PARTY, *(dist.name for dist in our_distributions())):
         try:
             versions[name] = version(name)
         except PackageNotFoundError:
@@ -409,9 +415,9 @@ def chart(a: Mapping[str, t.Any], aa: Mapping[str, t.Any] | None, path: Path) ->
 
 def _machine_lines(m: Mapping[str, t.Any]) -> list[str]:
     p = m["packages"]
+    # In the workspace's order; a run saved before a piece existed lacks it.
     ours = ", ".join(
-        f"{name} {p[name]}"
-        for name in ("fx-core", "fx-cookies", "fx-files", "fx-render", "fx-flash", "flask-express")
+        f"{dist.name} {p[dist.name]}" for dist in our_distributions() if dist.name in p
     )
     commit = m["commit"] + (
         " (with uncommitted changes under packages/)" if m["packages_modified"] else ""

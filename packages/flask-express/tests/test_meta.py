@@ -20,20 +20,16 @@ import flask_express.request
 import flask_express.response
 import flask_express.typing
 import fx_core
+import fx_core.pieces
 from flask_express import MissingFeature
 
-#: SPEC sections 1 and 2: the optional pieces, in the order flask_express.Response
-#: composes them, and the response methods each provides.
-PIECES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
-    (
-        "fx-cookies",
-        "fx_cookies",
-        "CookiesMixin",
-        ("cookie", "setCookie", "clear_cookie", "clearCookie"),
-    ),
-    ("fx-files", "fx_files", "FilesMixin", ("attachment", "send_file", "sendFile", "download")),
-    ("fx-render", "fx_render", "RenderMixin", ("render",)),
-    ("fx-flash", "fx_flash", "FlashMixin", ("flash",)),
+#: The optional pieces, in the order flask_express.Response composes them, and
+#: the response methods each provides: fx-core's MissingFeature table, the one
+#: place a piece is named in fx-core. test_depends_on_exactly_the_pieces_of_the_table
+#: ties it to this package's dependencies, and integration_tests/test_release.py
+#: to the folders under packages/.
+PIECES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = tuple(
+    (row.distribution, row.module, row.mixin, row.response_methods) for row in fx_core.pieces.PIECES
 )
 
 PIECE_METHODS = [
@@ -48,7 +44,7 @@ def installed(module: str) -> bool:
 
 
 def installed_mixins() -> tuple[type[fx_core.Response], ...]:
-    """The mixins of the pieces installed here, in SPEC's order."""
+    """The mixins of the pieces installed here, in the table's order."""
     return tuple(
         getattr(importlib.import_module(module), mixin)
         for _dist, module, mixin, _methods in PIECES
@@ -161,6 +157,14 @@ def test_depends_on_the_installed_parts_by_bounded_ranges() -> None:
         assert not spec.contains("2.0.0", prereleases=True), f"{dist} {spec} has no upper bound"
 
 
+def test_depends_on_exactly_the_pieces_of_the_table() -> None:
+    """Adding a piece is one dependency here and one row in fx-core's table;
+    one without the other fails."""
+    requires = [Requirement(text) for text in importlib.metadata.requires("flask-express") or []]
+    ours = {canonicalize_name(r.name) for r in requires if r.name.startswith(("fx-", "fx_"))}
+    assert ours == {"fx-core"} | {canonicalize_name(dist) for dist, *_ in PIECES}
+
+
 # -- pieces not composed yet (SPEC section 2) ---------------------------------
 
 
@@ -187,14 +191,18 @@ def test_request_readers_of_missing_pieces_raise_missing_feature() -> None:
     app = flask_express.FlaskExpress(__name__)
     with app.test_request_context():
         req = t.cast(fx_core.Request, flask.request)
-        if not installed("fx_flash"):
-            message = expected_message("req", "flashes()", "fx-flash", "FlashMixin")
-            with pytest.raises(MissingFeature, match=f"^{re.escape(message)}$"):
-                req.flashes()
-        if not installed("fx_cookies"):
-            message = expected_message("req", "signed_cookies", "fx-cookies", "CookiesMixin")
-            with pytest.raises(MissingFeature, match=f"^{re.escape(message)}$"):
-                req.signed_cookies  # noqa: B018
+        for row in fx_core.pieces.PIECES:
+            calls = [f"{name}()" for name in row.request_methods]
+            calls += list(row.request_properties)
+            for call in calls:
+                name = call.removesuffix("()")
+                if installed(row.module):
+                    # Composed by the meta Request: the class has no stub left.
+                    getattr(app.request_class, name)
+                    continue
+                message = expected_message("req", call, row.distribution, row.mixin)
+                with pytest.raises(MissingFeature, match=f"^{re.escape(message)}$"):
+                    getattr(req, name)
 
 
 def test_set_cookie_is_never_a_stub() -> None:
