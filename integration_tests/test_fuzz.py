@@ -1029,6 +1029,24 @@ def test_redirect_to_any_location(harness: Harness, to: str, code: str) -> None:
 
 
 @FUZZ
+@given(to=nasty)
+@example(to="//evil.example/")
+@example(to="/\t/evil.example")
+@example(to=" /\\evil.example")
+@example(to="/ok?x=1")
+def test_safe_redirect_never_leaves_the_site(harness: Harness, to: str) -> None:
+    harness.start("safe_redirect")
+    rv = harness.client().get("/safe-redirect", query_string={"to": to})
+    answer = harness.check(client_answer(rv), _sent(to, {}))
+    assert answer.status == 302
+    (location,) = answer.header_list("Location")
+    # One leading slash and a path: never a scheme, a host or "//".
+    assert location.startswith("/") and location[1:2] not in ("/", "\\")
+    if location != "/req":
+        assert location.isascii()
+
+
+@FUZZ
 @given(value=nasty, name=st.one_of(st.none(), nasty))
 @example(value="1; Domain=evil.example; HttpOnly", name=None)
 @example(value="x", name="a\r\nb")

@@ -328,6 +328,11 @@ def create_app(root: str | os.PathLike[str] | None = None) -> FlaskExpress:
         except ValueError:
             return _rejected(res)
 
+    @app.get("/safe-redirect")
+    def safe_redirect(req: Request, res: Response) -> Response:
+        # Never raises for any client input: no try, so a ValueError is a 500.
+        return res.safe_redirect(_one(req, "to"), "/req")
+
     @app.get("/header/<method>")
     def header(req: Request, res: Response, method: str) -> Response:
         name = _one(req, "name") or "X-Echo"
