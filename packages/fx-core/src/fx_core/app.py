@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import typing as t
 from functools import partial
@@ -17,6 +18,7 @@ from werkzeug.test import TestResponse
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from .compose import compose_request
+from .event_loop import ASYNC_LOOP, run_coroutine
 from .http import check_field_value
 from .middleware import Middleware, Use, mount_pattern, register_use, run_chain
 from .request import Request
@@ -155,6 +157,9 @@ class FlaskExpress(_RouteTyping, flask.Flask):
         # Adapted (req, res) views by the function Flask stores; filled at
         # registration, read by ensure_sync on every request.
         self._fx_views: dict[t.Callable[..., t.Any], t.Callable[..., t.Any]] = {}
+        # The registered views that are async def functions, plain or
+        # (req, res): an async middleware chain awaits them on its loop.
+        self._fx_async_views: set[t.Callable[..., t.Any]] = set()
         # app.use() middleware, in order.
         self._fx_middleware: list[Use] = []
         # Blueprint.use() middleware by the blueprint's registered name, with
@@ -167,6 +172,8 @@ class FlaskExpress(_RouteTyping, flask.Flask):
         super().__init__(import_name, *args, **kwargs)
 
     def _register_view(self, view_func: t.Callable[..., t.Any]) -> None:
+        if inspect.iscoroutinefunction(view_func):
+            self._fx_async_views.add(view_func)
         if view_func not in self._fx_views:
             if takes_req_res(view_func):
                 self._fx_views[view_func] = adapt_view(self, view_func)
@@ -293,7 +300,67 @@ class FlaskExpress(_RouteTyping, flask.Flask):
         if not chain:
             return super().dispatch_request()
         res = response_of(req, self)
-        return run_chain(chain, req, res, super().dispatch_request)  # type: ignore[no-any-return]
+        return run_chain(self, chain, req, res, super().dispatch_request, self.dispatch_async)  # type: ignore[no-any-return]
+
+    def view_is_async(self) -> bool:
+        """Whether the view of the current request is an ``async def``
+        function, plain or ``(req, res)``."""
+        rule = request.url_rule
+        func = None if rule is None else self.view_functions.get(rule.endpoint)
+        return func is not None and func in self._fx_async_views
+
+    async def dispatch_async(self) -> ft.ResponseReturnValue:
+        """:meth:`flask.Flask.dispatch_request` as a coroutine, for a
+        middleware chain that runs on the event loop: an async view, plain or
+        ``(req, res)``, is awaited on the same loop instead of being run
+        through :meth:`async_to_sync`; a sync view is called.
+        """
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        if req.routing_exception is not None:
+            self.raise_routing_exception(req)
+        rule = req.url_rule
+        if getattr(rule, "provide_automatic_options", False) and req.method == "OPTIONS":
+            return self.make_default_options_response()
+        func = self.view_functions[rule.endpoint]
+        view_args = req.view_args or {}
+        adapted = self._fx_views.get(func)
+        coroutine = getattr(adapted, "coroutine", None)
+        if coroutine is not None:
+            return await coroutine(**view_args)  # type: ignore[no-any-return]
+        if adapted is None and inspect.iscoroutinefunction(func):
+            return await func(**view_args)  # type: ignore[no-any-return]
+        return self.ensure_sync(func)(**view_args)  # type: ignore[no-any-return]
+
+    def async_to_sync(
+        self, func: t.Callable[..., t.Coroutine[t.Any, t.Any, t.Any]]
+    ) -> t.Callable[..., t.Any]:
+        """Return a sync function that runs the coroutine function ``func``,
+        as :meth:`flask.Flask.async_to_sync` does, on this worker thread's
+        event loop, kept from request to request (see
+        :mod:`fx_core.event_loop`): a few microseconds instead of a new loop
+        and thread per call.
+
+        Flask calls this for every ``async def`` view, error handler and
+        ``before_request``/``after_request`` function; Flask-Express for
+        ``(req, res)`` views and ``app.use`` middleware too. Flask's way is
+        used when the app's ``FX_ASYNC_LOOP`` config is false (read on each
+        call) or the thread already runs an event loop.
+
+        .. versionadded:: 1.0
+        """
+        flask_way = super().async_to_sync
+        config = self.config
+
+        def run(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            if config.get(ASYNC_LOOP, True):
+                return run_coroutine(func, args, kwargs, lambda: flask_way(func)(*args, **kwargs))
+            return flask_way(func)(*args, **kwargs)
+
+        run.__name__ = getattr(func, "__name__", "run")
+        run.__qualname__ = getattr(func, "__qualname__", run.__name__)
+        run.__doc__ = func.__doc__
+        run.__wrapped__ = func  # type: ignore[attr-defined]
+        return run
 
     def make_response(self, rv: ft.ResponseReturnValue) -> flask.Response:
         """Turn a view's return value into the response, as

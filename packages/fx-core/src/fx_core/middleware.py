@@ -9,16 +9,18 @@ exception from the rest propagates out of ``next()``.
 
 from __future__ import annotations
 
+import contextvars
 import inspect
 import re
+import threading
 import typing as t
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
-from asgiref.sync import async_to_sync, sync_to_async
-
+from .event_loop import copy_back, run_on_thread_loop
 from .views import view_name
 
 if t.TYPE_CHECKING:
+    from .app import FlaskExpress
     from .request import Request
     from .response import Response
 
@@ -38,7 +40,7 @@ def normalize_prefix(path: str) -> str:
 class Use:
     """One middleware function, with the path prefix it is limited to."""
 
-    __slots__ = ("func", "name", "prefix", "run", "sync")
+    __slots__ = ("func", "name", "prefix", "sync")
 
     def __init__(self, func: Middleware, prefix: str = "") -> None:
         if not callable(func):
@@ -52,8 +54,6 @@ class Use:
         #: Whether it is a plain function (``next()``) or a coroutine
         #: function (``await next()``).
         self.sync = not inspect.iscoroutinefunction(func)
-        #: What calls it from sync code (asgiref, as Flask runs async views).
-        self.run: Middleware = func if self.sync else async_to_sync(func)
 
     def matches(self, path: str) -> bool:
         """Whether ``path`` is the prefix or below it, by whole segments:
@@ -112,75 +112,166 @@ class _Outcome:
         self.value: t.Any = None
 
 
-def run_chain(
-    chain: Sequence[Use], req: Request, res: Response, view: Callable[[], t.Any]
-) -> t.Any:
-    """Run ``chain`` then ``view``; return what Flask should turn into the
-    response: the view's return value when it ran, else ``res``.
+class _Chain:
+    """One run of a middleware chain and the view, for one request.
 
-    :param chain: the middleware that applies to this request, in order.
-    :param req: the request.
-    :param res: its response builder, shared by every middleware and the view.
-    :param view: runs the view (Flask's own dispatch).
+    A chain of plain functions runs as nested calls, as always. A chain with
+    an ``async def`` middleware runs as one coroutine on the app's event loop
+    (:meth:`FlaskExpress.async_to_sync`): async middleware are awaited there,
+    sync ones called, and the view dispatched with :func:`dispatch` (an async
+    view is awaited on the same loop).
     """
-    outcome = _Outcome()
 
-    def step(index: int) -> None:
-        if index == len(chain):
-            outcome.value = view()
-            outcome.done = True
-            return
-        use = chain[index]
-        called = False
+    __slots__ = ("app", "chain", "dispatch", "outcome", "req", "res", "view")
 
-        def mark_called(error: BaseException | None) -> None:
-            nonlocal called
-            if error is not None and not isinstance(error, BaseException):
-                raise TypeError(
-                    f"next() takes nothing or an exception (Express's next(err)), got {error!r}"
-                )
-            if called:
-                raise RuntimeError(f"next() was called twice by the middleware {use.name!r}")
-            called = True
-            if error is not None:
-                # Express's next(err): hand the error to the app's handlers.
-                raise error
+    def __init__(
+        self,
+        app: FlaskExpress,
+        chain: Sequence[Use],
+        req: Request,
+        res: Response,
+        view: Callable[[], t.Any],
+        dispatch: Callable[[], Awaitable[t.Any]],
+    ) -> None:
+        self.app = app
+        self.chain = chain
+        self.req = req
+        self.res = res
+        self.view = view
+        self.dispatch = dispatch
+        self.outcome = _Outcome()
 
-        if use.sync:
+    def mark(self, use: Use, called: list[bool], error: BaseException | None) -> None:
+        if error is not None and not isinstance(error, BaseException):
+            raise TypeError(
+                f"next() takes nothing or an exception (Express's next(err)), got {error!r}"
+            )
+        if called[0]:
+            raise RuntimeError(f"next() was called twice by the middleware {use.name!r}")
+        called[0] = True
+        if error is not None:
+            # Express's next(err): hand the error to the app's handlers.
+            raise error
 
-            def next_(error: BaseException | None = None) -> None:
-                mark_called(error)
-                step(index + 1)
-
-            rv = use.run(req, res, next_)
-        else:
-            rest = sync_to_async(step, thread_sensitive=True)
-
-            async def next_async(error: BaseException | None = None) -> None:
-                mark_called(error)
-                await rest(index + 1)
-
-            rv = use.run(req, res, next_async)
-
-        if called or res.finished_by is not None:
+    def settle(self, use: Use, called: bool, rv: t.Any) -> None:
+        """What a middleware that returned ``rv`` leaves for the chain."""
+        if called or self.res.finished_by is not None:
             return
         if rv is not None:
             # Like a before_request function, a middleware may answer by
             # returning a response value instead of finishing res.
-            outcome.value = rv
-            outcome.done = True
+            self.outcome.value = rv
+            self.outcome.done = True
             return
         raise TypeError(
             f"The middleware {use.name!r} neither called next() nor finished res. "
             "Call next() to go on, or answer with e.g. res.send_status(401).send(...)."
         )
 
-    step(0)
-    if outcome.done:
-        return outcome.value
-    if res.finished_by is not None:
-        return res
-    raise TypeError(
-        "The middleware chain ended without a response: a middleware caught an "
-        "exception from next() and did not finish res."
-    )
+    def step(self, index: int) -> None:
+        """Run middleware ``index`` and, through its ``next()``, the rest."""
+        if index == len(self.chain):
+            self.outcome.value = self.view()
+            self.outcome.done = True
+            return
+        use = self.chain[index]
+        called = [False]
+        if use.sync:
+
+            def next_(error: BaseException | None = None) -> None:
+                self.mark(use, called, error)
+                self.step(index + 1)
+
+            rv = use.func(self.req, self.res, next_)
+        else:
+            # From here on the chain is one coroutine on the app's loop.
+            self.app.async_to_sync(self.step_async)(index)
+            return
+        self.settle(use, called[0], rv)
+
+    async def step_async(self, index: int) -> None:
+        """:meth:`step` inside the coroutine of an async chain."""
+        if index == len(self.chain):
+            self.outcome.value = await self.dispatch()
+            self.outcome.done = True
+            return
+        use = self.chain[index]
+        called = [False]
+        if use.sync:
+            rest_is_sync = all(later.sync for later in self.chain[index + 1 :]) and not (
+                self.app.view_is_async()
+            )
+
+            def next_(error: BaseException | None = None) -> None:
+                self.mark(use, called, error)
+                if rest_is_sync:
+                    self.step(index + 1)
+                else:
+                    # A sync middleware between async ones cannot await the
+                    # rest: run it on a loop of its own, as Flask would.
+                    _run_in_a_thread(self.step_async, index + 1)
+
+            rv = use.func(self.req, self.res, next_)
+        else:
+
+            async def next_async(error: BaseException | None = None) -> None:
+                self.mark(use, called, error)
+                await self.step_async(index + 1)
+
+            rv = await use.func(self.req, self.res, next_async)
+        self.settle(use, called[0], rv)
+
+    def run(self) -> t.Any:
+        self.step(0)
+        if self.outcome.done:
+            return self.outcome.value
+        if self.res.finished_by is not None:
+            return self.res
+        raise TypeError(
+            "The middleware chain ended without a response: a middleware caught an "
+            "exception from next() and did not finish res."
+        )
+
+
+def _run_in_a_thread(func: Callable[..., Awaitable[t.Any]], *args: t.Any) -> t.Any:
+    """Run the coroutine function in a new thread, on that thread's loop,
+    with a copy of this context, and wait: for the rare chain with a sync
+    middleware between async ones, whose ``next()`` cannot await the rest on
+    the loop that runs it. What the rest sets in the context comes back."""
+    context = contextvars.copy_context()
+    box: dict[str, t.Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = context.run(run_on_thread_loop, func, *args)
+        except BaseException as e:  # re-raised in the caller's thread
+            box["error"] = e
+
+    thread = threading.Thread(target=target, name="fx-middleware")
+    thread.start()
+    thread.join()
+    copy_back(context)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def run_chain(
+    app: FlaskExpress,
+    chain: Sequence[Use],
+    req: Request,
+    res: Response,
+    view: Callable[[], t.Any],
+    dispatch: Callable[[], Awaitable[t.Any]],
+) -> t.Any:
+    """Run ``chain`` then the view; return what Flask should turn into the
+    response: the view's return value when it ran, else ``res``.
+
+    :param app: the app; its ``async_to_sync`` runs async middleware.
+    :param chain: the middleware that applies to this request, in order.
+    :param req: the request.
+    :param res: its response builder, shared by every middleware and the view.
+    :param view: runs the view (Flask's own dispatch).
+    :param dispatch: the same, as a coroutine, for async chains.
+    """
+    return _Chain(app, chain, req, res, view, dispatch).run()

@@ -95,17 +95,12 @@ def adapt_view(
         ``MethodView.get``: the returned callable then takes the instance
         first, ``call(self, **kwargs)``.
     """
-    run = app.async_to_sync(func) if inspect.iscoroutinefunction(func) else func
+    is_async = inspect.iscoroutinefunction(func)
+    run = app.async_to_sync(func) if is_async else func
     name = view_name(func)
     accepted = route_parameters(func, skip=1 if method else 0)
 
-    def call(*bound: t.Any, **kwargs: t.Any) -> t.Any:
-        # Flask types the `request` proxy as the Request it stands for.
-        req = request._get_current_object()  # type: ignore[attr-defined]
-        res = response_of(req, app)
-        if accepted is not None and kwargs:
-            kwargs = {key: value for key, value in kwargs.items() if key in accepted}
-        rv = run(*bound, req, res, **kwargs)
+    def finished(rv: t.Any, res: t.Any) -> t.Any:
         if rv is None:
             if res.finished_by is not None:
                 return res
@@ -115,6 +110,26 @@ def adapt_view(
                 "method such as res.send(), res.json() or res.end()."
             )
         return rv
+
+    def call(*bound: t.Any, **kwargs: t.Any) -> t.Any:
+        # Flask types the `request` proxy as the Request it stands for.
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        res = response_of(req, app)
+        if accepted is not None and kwargs:
+            kwargs = {key: value for key, value in kwargs.items() if key in accepted}
+        return finished(run(*bound, req, res, **kwargs), res)
+
+    if is_async:
+        # The same call, awaited on a loop that already runs: the dispatch of
+        # an async middleware chain awaits the view there.
+        async def coroutine(*bound: t.Any, **kwargs: t.Any) -> t.Any:
+            req = request._get_current_object()  # type: ignore[attr-defined]
+            res = response_of(req, app)
+            if accepted is not None and kwargs:
+                kwargs = {key: value for key, value in kwargs.items() if key in accepted}
+            return finished(await func(*bound, req, res, **kwargs), res)
+
+        call.coroutine = coroutine  # type: ignore[attr-defined]
 
     call.__name__ = getattr(func, "__name__", "view")
     call.__qualname__ = getattr(func, "__qualname__", call.__name__)
