@@ -1,4 +1,4 @@
-"""Client-chosen names stay inside their folder (SPEC sections 4 and 6).
+"""Client-chosen names stay inside their folder (docs/packages/fx-files.md, docs/security.md).
 
 ``attachment`` and the ``root=`` forms of ``send_file`` and ``download`` take
 a name a client may have chosen. Every payload below, sent as a route

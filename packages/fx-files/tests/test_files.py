@@ -1,4 +1,4 @@
-"""``res.attachment``, ``res.send_file`` and ``res.download`` (SPEC section 4, Files).
+"""``res.attachment``, ``res.send_file`` and ``res.download`` (docs/packages/fx-files.md).
 
 Every test makes a real request through Flask's test client to a real view
 and compares the body with the file's bytes. The ``client`` fixture reads and
@@ -1011,10 +1011,12 @@ def test_file_responses_match_plain_flask_header_for_header(
             got = client.get(f"/fx/{kind}", headers=sent)
             assert got.status_code == expected.status_code, (kind, sent)
             assert got.data == expected.data, (kind, sent)
-            # Expires and Date follow the clock; everything else is equal.
+            # Expires and Date follow the clock; everything else is equal,
+            # and fx-files adds nosniff (docs/choices.md, Files), last.
             drop = {"Expires", "Date"}
             assert [h for h in got.headers if h[0] not in drop] == [
-                h for h in expected.headers if h[0] not in drop
+                *(h for h in expected.headers if h[0] not in drop),
+                ("X-Content-Type-Options", "nosniff"),
             ], (kind, sent)
             assert ("Expires" in got.headers) == ("Expires" in expected.headers)
 

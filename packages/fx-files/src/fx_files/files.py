@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import io
 import os
 import posixpath
 import re
@@ -13,7 +14,9 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from urllib.parse import quote
+from zlib import adler32
 
 import flask
 from werkzeug.datastructures import Headers
@@ -23,8 +26,10 @@ from werkzeug.utils import get_content_type
 from werkzeug.utils import send_file as werkzeug_send_file
 
 import fx_core
+from fx_core.http import check_field_value
 
-from .folders import attachments_folder, confined_path, resolve_folder
+from .accel import ACCEL_REDIRECT, accel_location
+from .folders import attachments_folder, confined_path, open_confined, resolve_folder
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -95,24 +100,33 @@ def _overflows(value: str) -> bool:
     return False
 
 
-@contextmanager
-def _overflowing_dates_ignored(environ: WSGIEnvironment) -> Iterator[None]:
-    """Hide, while Werkzeug builds the file response, the conditional headers
-    whose date Werkzeug cannot parse without :exc:`OverflowError` (a 500,
-    after the file was opened).
+def _weak(if_range: str) -> bool:
+    """Whether an ``If-Range`` holds a weak entity-tag, which never matches
+    (RFC 9110 13.1.5); Werkzeug compares it as if it were strong."""
+    return if_range.lstrip().startswith("W/")
 
-    Such a value is no valid HTTP date, and RFC 9110 says what to do with
-    one: an ``If-Modified-Since`` is ignored; an ``If-Range`` validator that
-    does not match means the ``Range`` is ignored and the whole file is
-    sent. That is what Werkzeug already does for other invalid dates. The
-    environ is restored afterwards.
+
+@contextmanager
+def _unusable_conditions_ignored(environ: WSGIEnvironment) -> Iterator[None]:
+    """Hide, while the file response is built, the conditional headers
+    Werkzeug would get wrong.
+
+    - A date Werkzeug cannot parse without :exc:`OverflowError` (a 500, after
+      the file was opened) is no valid HTTP date, and RFC 9110 says what to
+      do with one: an ``If-Modified-Since`` is ignored; an ``If-Range``
+      validator that does not match means the ``Range`` is ignored and the
+      whole file is sent, as Werkzeug already does for other invalid dates.
+    - A weak ``If-Range`` ETag never matches (RFC 9110 13.1.5), so the
+      ``Range`` is ignored too; Werkzeug would answer 206.
+
+    The environ is restored afterwards.
     """
     hidden: dict[str, t.Any] = {}
     if_modified_since = environ.get("HTTP_IF_MODIFIED_SINCE")
     if if_modified_since and _overflows(if_modified_since):
         hidden["HTTP_IF_MODIFIED_SINCE"] = environ.pop("HTTP_IF_MODIFIED_SINCE")
     if_range = environ.get("HTTP_IF_RANGE")
-    if if_range and _overflows(if_range):
+    if if_range and (_weak(if_range) or _overflows(if_range)):
         for key in ("HTTP_IF_RANGE", "HTTP_RANGE"):
             if key in environ:
                 hidden[key] = environ.pop(key)
@@ -157,27 +171,105 @@ def _keyword_options(method: str, options: dict[str, t.Any], allowed: frozenset[
 
 # Unicode's control category (Cc) exactly: C0, DEL and C1.
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+# The bidirectional embeddings, overrides and isolates: in a file name they
+# make "invoice\u202etxt.exe" show as "invoiceexe.txt".
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Either of the two, in one search for the usual name that has neither.
+_SPECIAL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def _disposition_name(name: object) -> tuple[str, dict[str, str] | None]:
-    """Return the ``download_name`` to give Flask, and, for a name holding
-    control characters, the ``Content-Disposition`` parameters to use instead
-    of Flask's.
+def _disposition_params(name: str) -> dict[str, str]:
+    """The ``Content-Disposition`` parameters for ``name``, as Werkzeug
+    builds them, with bidi controls removed.
 
     Werkzeug's headers refuse a CR or LF with :exc:`ValueError`, which a
     client-chosen name would turn into a 500. Here controls are dropped from
     the plain ``filename`` and percent-encoded in ``filename*`` (RFC 6266),
     so the header can never be split and the saved name keeps what it can.
     """
-    if not isinstance(name, str):
-        raise TypeError(f"download_name must be a str, got {type(name).__name__}")
-    if not _CONTROLS.search(name):
-        return name, None
+    name = _BIDI.sub("", name)
     plain = _CONTROLS.sub("", name)
+    if plain == name:
+        try:
+            name.encode("ascii")
+        except UnicodeEncodeError:
+            pass
+        else:
+            return {"filename": name}
     ascii_name = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode("ascii")
     # Werkzeug's own quoting for filename*: RFC 5987 attr-char stays as is.
     encoded = quote(name, safe="!#$&+-.^_`|~")
-    return plain, {"filename": ascii_name, "filename*": f"UTF-8''{encoded}"}
+    return {"filename": ascii_name, "filename*": f"UTF-8''{encoded}"}
+
+
+def _plain_name(name: str) -> str:
+    """``name`` without the characters :data:`_SPECIAL` finds, for Werkzeug
+    to guess a type from and write a header with."""
+    return _CONTROLS.sub("", _BIDI.sub("", name))
+
+
+#: Where a request keeps the file bodies built during it.
+_BODIES = "fx_files.bodies"
+
+
+def _close_all_but(environ: WSGIEnvironment, sent: object) -> None:
+    """Close the file bodies this request built into responses other than
+    ``sent``. The response, not its body, is compared: an ``after_request``
+    (Flask-Compress) may wrap the body of the response it sends."""
+    bodies = environ.pop(_BODIES, None)
+    if bodies:
+        for response, body in bodies:
+            if response is not sent:
+                body.close()
+
+
+def _close_on_teardown(sender: object, **extra: object) -> None:
+    """``request_tearing_down`` receiver, for apps that propagate
+    exceptions: close every file body of a request whose exception is
+    leaving ``wsgi_app`` (no response is sent, so
+    :meth:`FilesMixin.__call__` never ran)."""
+    # Set only while an exception propagates out of wsgi_app, whose finally
+    # block pops the request context.
+    if sys.exc_info()[1] is None:
+        return
+    try:
+        environ = flask.request.environ
+    except RuntimeError:  # no request context: nothing of ours to close
+        return
+    _close_all_but(environ, None)
+
+
+_receiver_connected = False
+
+
+def _guard(app: flask.Flask, environ: WSGIEnvironment, response: object, body: t.Any) -> None:
+    """Close ``body`` when the request ends, unless it is what is sent.
+
+    Flask closes only the response it sends (the WSGI server calls its
+    ``close``). A ``res`` holding an open file that is discarded instead (a
+    view, middleware or ``after_request`` raised after the file was opened,
+    or the view answered with something else) would keep the file open until
+    the garbage collector ran. Every response Flask sends is of the app's
+    response class and is called just before the request context is torn
+    down, so :meth:`FilesMixin.__call__` closes the bodies of other
+    responses then, leaving the one sent to the server. When the app propagates exceptions
+    (``PROPAGATE_EXCEPTIONS``, testing, debug) no response may be sent at
+    all: a teardown receiver, connected only then, closes them. Closing twice
+    is harmless.
+    """
+    global _receiver_connected
+    if not hasattr(body, "close"):
+        return
+    bodies = environ.get(_BODIES)
+    if bodies is None:
+        environ[_BODIES] = [(response, body)]
+    else:
+        bodies.append((response, body))
+    if not _receiver_connected:
+        propagate = app.config["PROPAGATE_EXCEPTIONS"]
+        if propagate or (propagate is None and (app.testing or app.debug)):
+            flask.request_tearing_down.connect(_close_on_teardown, weak=False)
+            _receiver_connected = True
 
 
 def _merged(view: Headers, from_file: Headers, keep_type: bool, keep_cache: bool) -> Headers:
@@ -230,6 +322,13 @@ class FilesMixin(fx_core.Response):
 
     .. versionadded:: 1.0
     """
+
+    def __call__(self, environ: WSGIEnvironment, start_response: t.Any) -> t.Iterable[bytes]:
+        # Flask calls the response it sends, just before the request context
+        # is torn down: the file bodies of any other res are discarded.
+        if _BODIES in environ:
+            _close_all_but(environ, self)
+        return super().__call__(environ, start_response)
 
     def attachment(
         self,
@@ -307,7 +406,13 @@ class FilesMixin(fx_core.Response):
         ``If-Modified-Since`` or ``If-Range`` date too large for
         :class:`~datetime.datetime` counts as invalid, as other bad dates
         do: the first is ignored, the second sends the whole file
-        (Werkzeug raised :exc:`OverflowError` for them, a 500).
+        (Werkzeug raised :exc:`OverflowError` for them, a 500). An
+        ``If-Range`` with a weak ETag never matches: the whole file.
+
+        The ``Content-Type`` is guessed from the file's own name, never from
+        ``download_name``, and every file response carries
+        ``X-Content-Type-Options: nosniff``. A ``mimetype`` no header can
+        hold raises :exc:`ValueError` here.
 
         Headers, cookies and status set on ``res`` before are kept. The
         headers that describe the bytes (``Content-Length``,
@@ -426,36 +531,89 @@ class FilesMixin(fx_core.Response):
         ``self``.
 
         With a ``folder``, ``path_or_file`` is a client-chosen name confined
-        to it; without one it is a trusted path or file object. A call that
-        raises leaves ``self`` as it was.
+        to it, opened here (see :func:`~fx_files.folders.open_confined`) and
+        handed to Werkzeug as an open file; without one it is a trusted path
+        or file object. A call that raises leaves ``self`` as it was.
         """
         app = self.app
+        mimetype = options.get("mimetype")
+        if mimetype is not None:
+            # Here, not when the response is written: a 500 there would skip
+            # the app's error handlers.
+            check_field_value(mimetype, f"res.{method}(): mimetype")
+        use_x_sendfile = app.config["USE_X_SENDFILE"]
+        target: str | os.PathLike[str] | t.IO[bytes] = path_or_file
         if folder is not None:
             if not isinstance(path_or_file, (str, os.PathLike)):
                 raise TypeError(
                     f"res.{method}() takes a file name with a folder, "
                     f"got {type(path_or_file).__name__}"
                 )
-            target: str | os.PathLike[str] | t.IO[bytes] = confined_path(folder, path_or_file)
             # The name as the client asked for it, not the symlink target's.
-            default_name: str | None = posixpath.basename(
-                posixpath.normpath(os.fspath(path_or_file))
-            )
+            own_name: str | None = posixpath.basename(posixpath.normpath(os.fspath(path_or_file)))
         elif isinstance(path_or_file, (str, os.PathLike)):
-            target = path_or_file
-            default_name = os.path.basename(os.fspath(path_or_file))
+            own_name = os.path.basename(os.fspath(path_or_file))
         else:
-            target = path_or_file
-            default_name = None
+            own_name = None
 
+        # The type is guessed from the file's own name, never from a
+        # download_name (which may be the client's: "x.html" would make any
+        # file HTML), as Express's send does; a file object has only that.
         disposition = None
-        name = options.get("download_name", default_name)
+        name = options.pop("download_name", None)
+        if name is None:
+            name = own_name
         if name is not None:
-            options["download_name"], disposition = _disposition_name(name)
-        keep_type = options.get("mimetype") is None
+            if not isinstance(name, str):
+                raise TypeError(f"download_name must be a str, got {type(name).__name__}")
+            guess_from = name if own_name is None else own_name
+            if name != guess_from or _SPECIAL.search(name):
+                disposition = _disposition_params(name)
+            options["download_name"] = (
+                _plain_name(guess_from) if _SPECIAL.search(guess_from) else guess_from
+            )
+        keep_type = mimetype is None
         keep_cache = options.get("max_age") is None
         if keep_cache:
             options["max_age"] = app.get_send_file_max_age
+
+        file: t.IO[bytes] | None = None
+        size: int | None = None
+        if folder is not None:
+            if use_x_sendfile:
+                # The front server opens the path again itself: see
+                # docs/packages/fx-files.md on X-Sendfile.
+                target = confined_path(folder, path_or_file)  # type: ignore[arg-type]
+            else:
+                fd, path, st = open_confined(folder, path_or_file)  # type: ignore[arg-type]
+                try:
+                    file = os.fdopen(fd, "rb")
+                except BaseException:
+                    os.close(fd)
+                    raise
+                target = file
+                size = st.st_size
+
+        # FX_ACCEL_REDIRECT: nginx sends the bytes of a file inside a mapped
+        # folder. Checked after confinement, so a refused name is the same
+        # 404 before any header; Range and conditions are then nginx's.
+        location = None
+        if app.config.get(ACCEL_REDIRECT):
+            if file is not None:
+                location = accel_location(app, path)
+            elif isinstance(target, (str, os.PathLike)):
+                path = os.path.join(app.root_path, target)
+                if os.path.isfile(path):
+                    location = accel_location(app, path)
+            if location is not None:
+                if callable(options["max_age"]):
+                    options["max_age"] = options["max_age"](path)
+                if file is not None:
+                    file.close()
+                file, size = None, None
+                target = io.BytesIO()
+                options.update(conditional=False, etag=False)
+                options.pop("last_modified", None)
 
         # What flask.send_file adds, read from the app at hand. Werkzeug
         # builds the file response into self, on fresh headers; the view's
@@ -465,17 +623,31 @@ class FilesMixin(fx_core.Response):
         options.update(
             environ=environ,
             as_attachment=as_attachment,
-            use_x_sendfile=app.config["USE_X_SENDFILE"],
+            use_x_sendfile=use_x_sendfile,
             response_class=self._take_file_response,
             _root_path=app.root_path,
         )
+        conditional = False
+        if file is not None:
+            # Werkzeug takes from st what it would have read from the path:
+            # the same headers, for the file that was checked.
+            options["response_class"] = partial(self._take_file_response, size=size)
+            etag = options.get("etag", True)
+            if etag and not isinstance(etag, str):
+                options["etag"] = f"{st.st_mtime}-{size}-{adler32(path.encode()) & 0xFFFFFFFF}"
+            options.setdefault("last_modified", st.st_mtime)
+            # Werkzeug cannot answer Range for a file object: _build does.
+            conditional = options.pop("conditional", True)
+            options["conditional"] = False
         try:
+            if file is not None and callable(options["max_age"]):
+                options["max_age"] = options["max_age"](path)
             try:
                 if "HTTP_IF_MODIFIED_SINCE" in environ or "HTTP_IF_RANGE" in environ:
-                    with _overflowing_dates_ignored(environ):
-                        werkzeug_send_file(target, **options)
+                    with _unusable_conditions_ignored(environ):
+                        self._build(target, options, size if conditional else None, environ)
                 else:  # the usual request: nothing to hide, no context manager to pay for
-                    werkzeug_send_file(target, **options)
+                    self._build(target, options, size if conditional else None, environ)
             except OSError as e:
                 if folder is not None or e.errno in _NOT_FOUND_ERRNOS:
                     raise NotFound() from e
@@ -486,18 +658,46 @@ class FilesMixin(fx_core.Response):
                     "attachment" if as_attachment else "inline",
                     **disposition,
                 )
+            # A file is what it is typed as: never sniffed into HTML.
             if before[0]:
                 self.headers = _merged(before[0], self.headers, keep_type, keep_cache)
+                self.headers.set("X-Content-Type-Options", "nosniff")
+            else:  # fresh headers: no scan for one to replace
+                self.headers.add("X-Content-Type-Options", "nosniff")
+            if location is not None:
+                # nginx describes the bytes it sends: its own length, ETag,
+                # Last-Modified and ranges.
+                for key in ("Content-Length", "ETag", "Last-Modified", "Accept-Ranges"):
+                    self.headers.remove(key)
+                self.headers["X-Accel-Redirect"] = location
+                self.response = []
         except BaseException:
             # Werkzeug raises 416 after it opened the file and built into
             # self: close the file, and put back what the view had.
+            if file is not None:
+                file.close()
             if self.response is not before[1]:
                 close = getattr(self.response, "close", None)
                 if close is not None:
                     close()
             self.headers, self.response, self.status, self.direct_passthrough = before
             raise
+        _guard(app, environ, self, self.response)
         return self.finish(method)
+
+    def _build(
+        self,
+        target: str | os.PathLike[str] | t.IO[bytes],
+        options: dict[str, t.Any],
+        size: int | None,
+        environ: WSGIEnvironment,
+    ) -> None:
+        """Have Werkzeug build the file response into ``self``; with the
+        ``size`` of an opened file, answer Range and conditions for it as
+        Werkzeug does for a path (it cannot for a file object)."""
+        werkzeug_send_file(target, **options)
+        if size is not None:
+            self.make_conditional(environ, accept_ranges=True, complete_length=size)
 
     def _take_file_response(
         self,
@@ -505,14 +705,19 @@ class FilesMixin(fx_core.Response):
         mimetype: str | None = None,
         headers: Headers | None = None,
         direct_passthrough: bool = False,
+        size: int | None = None,
     ) -> Self:
         """Werkzeug's ``response_class``: what constructing a
         :class:`~flask.Response` from these arguments would set, set on
         ``self`` instead. The status is left alone: the view's stays unless
-        Werkzeug answers a condition (206, 304, 412)."""
+        Werkzeug answers a condition (206, 304, 412). ``size`` is the
+        ``Content-Length`` Werkzeug sets next for a path, set here for an
+        opened file so the headers keep their order."""
         self.headers = Headers() if headers is None else headers
         if mimetype is not None:
             self.headers["Content-Type"] = get_content_type(mimetype, "utf-8")
+        if size is not None:
+            self.content_length = size
         # None with USE_X_SENDFILE: the server sends the bytes.
         self.response = [] if response is None else response
         self.direct_passthrough = direct_passthrough
