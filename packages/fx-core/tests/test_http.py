@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from werkzeug.datastructures import Headers, MIMEAccept
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
-from werkzeug.http import parse_accept_header
 
 from fx_core.http import (
     TOKEN,
@@ -161,8 +160,7 @@ OFFERED = {"html": "text/html", "json": "application/json"}
 
 
 def best(header: str | None, offered: dict[str, str] = OFFERED) -> str | None:
-    accept = parse_accept_header(header, MIMEAccept)
-    return negotiate(accept, header, offered)
+    return negotiate(header, offered)
 
 
 def test_negotiate_by_quality_then_order() -> None:
@@ -181,6 +179,18 @@ def test_negotiate_nothing_acceptable() -> None:
     assert best("image/png") is None
     assert best("text/html;q=0") is None
     assert best("application/xml", {}) is None
+
+
+def test_negotiate_follows_the_clients_order_among_equal_qualities() -> None:
+    # Express's negotiator: quality, then specificity, then the client's order.
+    assert best("application/json, text/html") == "json"
+    assert best("text/html, application/json") == "html"
+    assert best("text/*, application/json") == "json"
+
+
+def test_negotiate_matches_star_slash_subtype() -> None:
+    assert best("*/html") == "html"
+    assert best("*/json;q=0.9, text/plain") == "json"
 
 
 def test_negotiate_ignores_parameters_of_what_is_offered() -> None:

@@ -20,12 +20,19 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from .compose import compose_request
 from .event_loop import ASYNC_LOOP, run_coroutine
 from .http import check_field_value
-from .middleware import Middleware, Use, mount_pattern, register_use, run_chain
+from .middleware import Use, mount_pattern, register_use, run_chain
 from .request import Request
 from .response import Response
 from .serving import stop_on_sigterm
 from .sessions import SessionInterface
-from .views import adapt_view, guard_hidden_view, hidden_view, response_of, takes_req_res
+from .views import (
+    adapt_view,
+    guard_hidden_view,
+    hidden_view,
+    inner_view,
+    response_of,
+    takes_req_res,
+)
 
 if t.TYPE_CHECKING:
     from flask.sansio.app import App
@@ -177,6 +184,13 @@ class FlaskExpress(_RouteTyping, flask.Flask):
         if view_func not in self._fx_views:
             if takes_req_res(view_func):
                 self._fx_views[view_func] = adapt_view(self, view_func)
+                # Decorators that call the view they wrap through
+                # current_app.ensure_sync (Flask-Caching) reach the inner one.
+                inner = getattr(view_func, "__wrapped__", None)
+                while inner is not None and inner not in self._fx_views:
+                    if takes_req_res(inner):
+                        self._fx_views[inner] = inner_view(self, inner)
+                    inner = getattr(inner, "__wrapped__", None)
             else:
                 hidden = hidden_view(view_func)
                 if hidden is not None:
@@ -239,7 +253,7 @@ class FlaskExpress(_RouteTyping, flask.Flask):
                 return partial(adapted, func.__self__)
         return super().ensure_sync(func)
 
-    def use(self, *middleware: str | Middleware) -> t.Any:
+    def use(self, *middleware: t.Any) -> t.Any:
         """Add middleware that runs before every view, in the order added,
         as Express's ``app.use``.
 
@@ -256,9 +270,13 @@ class FlaskExpress(_RouteTyping, flask.Flask):
         no route, after ``before_request`` functions and before blueprint
         middleware (:meth:`Blueprint.use`).
 
-        :param middleware: middleware functions, optionally preceded by a
-            path: ``use("/admin", mw)`` runs ``mw`` for ``/admin`` and
-            ``/admin/...``, not for ``/administrator``.
+        :param middleware: what Express's ``app.use`` takes: middleware
+            functions, or lists of them (nested lists are flattened, in
+            order), optionally preceded by where they run: a path
+            (``use("/admin", mw)`` runs ``mw`` for ``/admin`` and
+            ``/admin/...``, not for ``/administrator``), a compiled regular
+            expression searched in the path (``use(re.compile(r"^/v[0-9]+"),
+            mw)``), or a list of paths and patterns (any one matches).
         :return: the last function given, so ``@app.use`` works as a
             decorator, as ``@app.before_request`` does; ``@app.use("/admin")``
             with only a path is the decorator form with a prefix.
@@ -449,7 +467,7 @@ class Blueprint(_RouteTyping, flask.Blueprint):
         super().__init__(*args, **kwargs)
         self._fx_middleware: list[Use] = []
 
-    def use(self, *middleware: str | Middleware) -> t.Any:
+    def use(self, *middleware: t.Any) -> t.Any:
         """Add middleware for this blueprint's routes, as :meth:`FlaskExpress.use`
         (decorator forms included).
 

@@ -186,6 +186,19 @@ class HeaderMunch(ClientData, source="header"):
         except KeyError:
             return default
 
+    def __call__(self, name: str) -> str | None:
+        """``req.header(name)``: a header's value or ``None``, as Express's
+        ``req.header`` (an alias of ``req.get``).
+
+        :raises TypeError: ``name`` is not a ``str``.
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"req.header() takes a header name as a str, got {type(name).__name__}")
+        value = self.get(name)
+        if value is None and name.lower() in ("referer", "referrer"):
+            value = self.get("referer") or self.get("referrer")
+        return t.cast("str | None", value)
+
 
 class SessionView(MutableMapping[str, t.Any]):
     """Flask's session with attribute access: ``req.session.user``.

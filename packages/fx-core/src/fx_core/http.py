@@ -18,8 +18,10 @@ from datetime import datetime
 from werkzeug.exceptions import HTTPException, default_exceptions
 from werkzeug.http import HTTP_STATUS_CODES, parse_date, parse_etags, unquote_etag
 
+from .negotiation import preferred_media_types
+
 if t.TYPE_CHECKING:
-    from werkzeug.datastructures import Headers, MIMEAccept
+    from werkzeug.datastructures import Headers
 
 __all__ = [
     "TOKEN",
@@ -191,25 +193,23 @@ def is_fresh(
     return last_modified is not None and since is not None and last_modified <= since
 
 
-def negotiate(accept: MIMEAccept, header: str | None, offered: Mapping[str, str]) -> str | None:
+def negotiate(header: str | None, offered: Mapping[str, str]) -> str | None:
     """Return the key of ``offered`` whose MIME type the client prefers: the
     rule behind ``req.accepts()`` and ``res.format()``.
 
-    Quality first, then specificity, ties going to the earlier key
-    (Werkzeug's :meth:`~werkzeug.datastructures.MIMEAccept.best_match`).
-    With no ``Accept`` header, or an empty one, the first key wins, as in
-    Express; ``None`` when nothing is acceptable.
+    Express's rule (:func:`fx_core.negotiation.preferred_media_types`):
+    quality first, then specificity, then the client's order, then the
+    order of ``offered``; ``*/html`` matches ``text/html``. With no
+    ``Accept`` header, or an empty one, the first key wins, as in Express;
+    ``None`` when nothing is acceptable.
 
-    :param accept: the request's parsed ``Accept`` header
-        (``request.accept_mimetypes``).
     :param header: the raw ``Accept`` header, ``None`` when absent.
     :param offered: keys as the caller named them, each mapped to its MIME
         type, in the caller's order.
 
     ::
 
-        negotiate(req.accept_mimetypes, req.headers.get("Accept"),
-                  {"html": "text/html", "json": "application/json"})
+        negotiate(req.headers.get("Accept"), {"html": "text/html", "json": "application/json"})
     """
     if not offered:
         return None
@@ -218,5 +218,5 @@ def negotiate(accept: MIMEAccept, header: str | None, offered: Mapping[str, str]
     by_mimetype: dict[str, str] = {}
     for key, mimetype in offered.items():
         by_mimetype.setdefault(mimetype.split(";", 1)[0].strip(), key)
-    best = accept.best_match(list(by_mimetype))
-    return None if best is None else by_mimetype[best]
+    best = preferred_media_types(header, list(by_mimetype))
+    return by_mimetype[best[0]] if best else None

@@ -24,10 +24,24 @@ if t.TYPE_CHECKING:
     from .request import Request
     from .response import Response
 
-__all__ = ["Middleware", "Use", "mount_pattern", "parse_use", "register_use", "run_chain"]
+__all__ = [
+    "Middleware",
+    "Path",
+    "Use",
+    "mount_pattern",
+    "parse_use",
+    "register_use",
+    "run_chain",
+]
 
 #: ``def middleware(req, res, next)``, or ``async def`` with ``await next()``.
 Middleware = Callable[..., t.Any]
+
+
+#: Where a middleware applies, as Express's ``app.use`` takes it: a path
+#: prefix (whole segments) or a compiled regular expression (searched in the
+#: path, as Express's router does).
+Path = str | re.Pattern[str]
 
 
 def normalize_prefix(path: str) -> str:
@@ -38,55 +52,102 @@ def normalize_prefix(path: str) -> str:
 
 
 class Use:
-    """One middleware function, with the path prefix it is limited to."""
+    """One middleware function, with the paths it is limited to."""
 
-    __slots__ = ("func", "name", "prefix", "sync")
+    __slots__ = ("func", "name", "paths", "sync")
 
-    def __init__(self, func: Middleware, prefix: str = "") -> None:
+    def __init__(self, func: Middleware, paths: tuple[Path, ...] = ()) -> None:
         if not callable(func):
             raise TypeError(f"use() takes middleware functions, got {func!r}")
         #: The middleware as it was given.
         self.func = func
         #: Its name, for messages.
         self.name = view_name(func)
-        #: Whole-segment path prefix; ``""`` matches every path.
-        self.prefix = prefix
+        #: Where it runs: any of these prefixes or patterns; ``()`` (or a
+        #: ``""`` prefix) is every path.
+        self.paths = paths
         #: Whether it is a plain function (``next()``) or a coroutine
         #: function (``await next()``).
         self.sync = not inspect.iscoroutinefunction(func)
 
     def matches(self, path: str) -> bool:
-        """Whether ``path`` is the prefix or below it, by whole segments:
-        ``/admin`` matches ``/admin`` and ``/admin/users``, not ``/administrator``."""
-        prefix = self.prefix
-        return not prefix or path == prefix or path.startswith(prefix + "/")
+        """Whether ``path`` is one of the prefixes or below it, by whole
+        segments (``/admin`` matches ``/admin`` and ``/admin/users``, not
+        ``/administrator``), or one of the patterns is found in it."""
+        if not self.paths:
+            return True
+        for where in self.paths:
+            if isinstance(where, str):
+                if not where or path == where or path.startswith(where + "/"):
+                    return True
+            elif where.search(path) is not None:
+                return True
+        return False
 
 
-def parse_use(args: tuple[t.Any, ...]) -> tuple[str, list[Middleware]]:
-    """Read ``use(middleware, ...)`` or ``use("/prefix", middleware, ...)``
-    into the prefix and the functions (none: the decorator form)."""
-    prefix = ""
-    funcs = list(args)
-    if funcs and isinstance(funcs[0], str):
-        prefix = normalize_prefix(funcs.pop(0))
-    elif not funcs:
+def _flat(items: t.Iterable[t.Any]) -> t.Iterator[t.Any]:
+    """Arrays of middleware (or of paths), nested at any depth, in order."""
+    for item in items:
+        if isinstance(item, (list, tuple)):
+            yield from _flat(item)
+        else:
+            yield item
+
+
+def _first(item: t.Any) -> t.Any:
+    """The first thing in ``item`` once arrays are opened, as Express looks
+    at it to tell a path argument from middleware."""
+    while isinstance(item, (list, tuple)) and item:
+        item = item[0]
+    return item
+
+
+def parse_use(args: tuple[t.Any, ...]) -> tuple[tuple[Path, ...], list[Middleware]]:
+    """Read ``use(...)`` as Express's ``app.use`` reads its arguments: an
+    optional first argument that is not a function (a path, a compiled
+    pattern, or an array of them), then middleware, or arrays of middleware
+    nested at any depth. With paths and no middleware, the decorator form.
+    """
+    if not args:
         raise TypeError("use() needs at least one middleware function, or a path to decorate")
-    return prefix, funcs
+    items = list(args)
+    paths: tuple[Path, ...] = ()
+    first = items[0]
+    if isinstance(first, (list, tuple)) and not list(_flat([first])):
+        raise TypeError("use() got an empty array: it needs middleware functions or paths")
+    if not callable(_first(first)):
+        items.pop(0)
+        found: list[Path] = []
+        for where in _flat([first]):
+            if isinstance(where, re.Pattern):
+                found.append(where)
+            elif isinstance(where, str):
+                found.append(normalize_prefix(where))
+            else:
+                raise TypeError(
+                    "use() takes a path, a compiled regular expression or an array of them "
+                    f"before the middleware, got {where!r}"
+                )
+        paths = tuple(found)
+    funcs = list(_flat(items))
+    if not funcs and items:
+        raise TypeError("use() got an empty array: it needs middleware functions")
+    return paths, funcs
 
 
 def register_use(target: list[Use], args: tuple[t.Any, ...]) -> t.Any:
     """Carry out ``use(*args)`` on the list ``target``; return the last
-    function, or, for ``use("/prefix")`` alone, a decorator that adds the
-    function it decorates and returns it."""
-    prefix, funcs = parse_use(args)
+    function, or, for paths alone, a decorator that adds the function it
+    decorates and returns it."""
+    paths, funcs = parse_use(args)
     if not funcs:
 
         def decorator(func: Middleware) -> Middleware:
-            target.append(Use(func, prefix))
+            target.append(Use(func, paths))
             return func
 
         return decorator
-    uses = [Use(func, prefix) for func in funcs]  # every one checked before any is added
+    uses = [Use(func, paths) for func in funcs]  # every one checked before any is added
     target.extend(uses)
     return funcs[-1]
 

@@ -22,6 +22,7 @@ from werkzeug.http import parse_if_range_header
 # The parser Werkzeug's own Request.cookies uses: it tolerates bytes that are
 # not UTF-8, where werkzeug.http.parse_cookie raises.
 from werkzeug.sansio.http import parse_cookie
+from werkzeug.sansio.utils import get_current_url, get_host
 
 from .client_data import (
     CookieMunch,
@@ -34,6 +35,12 @@ from .client_data import (
 )
 from .content_types import mimetype_for, type_is
 from .http import is_fresh, negotiate, parse_http_date
+from .negotiation import (
+    preferred_charsets,
+    preferred_encodings,
+    preferred_languages,
+    preferred_media_types,
+)
 from .pieces import missing_names
 
 if t.TYPE_CHECKING:
@@ -241,10 +248,15 @@ class Request(FlaskRequest):
 
         ``Referrer`` and ``Referer`` are interchangeable, as in Express.
 
+        :raises TypeError: ``field`` is not a ``str``, as Express's
+            ``req.get`` refuses a name that is not a string.
+
         ::
 
             req.get("content-type")
         """
+        if not isinstance(field, str):
+            raise TypeError(f"req.get() takes a header name as a str, got {type(field).__name__}")
         value = self.headers.get(field)
         if value is None and field.lower() in ("referer", "referrer"):
             value = self.headers.get("Referer") or self.headers.get("Referrer")
@@ -272,15 +284,101 @@ class Request(FlaskRequest):
         if len(types) == 1 and isinstance(types[0], (list, tuple)):
             types = tuple(types[0])
         if not types:
-            if "Accept" not in self.headers:
-                return ["*/*"]
-            # Werkzeug orders by specificity, then quality; a stable sort on
-            # quality gives the client's preference (ties keep that order).
-            ranked = sorted(self.accept_mimetypes, key=lambda item: -item[1])
-            return [value for value, quality in ranked if quality > 0]
+            return preferred_media_types(self.headers.get("Accept"))
         offered = {str(kind): mimetype_for(str(kind)) or str(kind) for kind in types}
         # An empty Accept header counts as none, as in Express (and res.format).
-        return negotiate(self.accept_mimetypes, self.headers.get("Accept"), offered)
+        return negotiate(self.headers.get("Accept"), offered)
+
+    @t.overload
+    def accepts_charsets(self) -> list[str]: ...
+    @t.overload
+    def accepts_charsets(self, *charsets: str | list[str] | tuple[str, ...]) -> str | None: ...
+
+    def accepts_charsets(
+        self, *charsets: str | list[str] | tuple[str, ...]
+    ) -> str | list[str] | None:
+        """Return the best of ``charsets`` for the ``Accept-Charset`` header,
+        or ``None`` when none is acceptable, as Express's
+        ``req.acceptsCharsets``.
+
+        Without the header every charset is acceptable, so the first is
+        returned; among charsets of equal quality the client's order wins.
+        With no argument, the charsets the client accepts, best first.
+
+        :param charsets: charset names, or one list of them.
+
+        ::
+
+            req.accepts_charsets("utf-8", "iso-8859-1")  # "utf-8"
+        """
+        return self._negotiate("Accept-Charset", charsets, preferred_charsets)
+
+    @t.overload
+    def accepts_encodings(self) -> list[str]: ...
+    @t.overload
+    def accepts_encodings(self, *encodings: str | list[str] | tuple[str, ...]) -> str | None: ...
+
+    def accepts_encodings(
+        self, *encodings: str | list[str] | tuple[str, ...]
+    ) -> str | list[str] | None:
+        """Return the best of ``encodings`` for the ``Accept-Encoding``
+        header, or ``None``, as Express's ``req.acceptsEncodings``.
+
+        ``identity`` is acceptable unless the header refuses it; without the
+        header only ``identity`` is (as in Express). Among equal qualities
+        the client's order wins. With no argument, the codings the client
+        accepts, best first (``identity`` included).
+
+        :param encodings: content codings (``"gzip"``, ``"br"``), or one
+            list of them.
+
+        ::
+
+            req.accepts_encodings("br", "gzip")  # "gzip" for Accept-Encoding: gzip
+        """
+        return self._negotiate("Accept-Encoding", encodings, preferred_encodings)
+
+    @t.overload
+    def accepts_languages(self) -> list[str]: ...
+    @t.overload
+    def accepts_languages(self, *languages: str | list[str] | tuple[str, ...]) -> str | None: ...
+
+    def accepts_languages(
+        self, *languages: str | list[str] | tuple[str, ...]
+    ) -> str | list[str] | None:
+        """Return the best of ``languages`` for the ``Accept-Language``
+        header, or ``None``, as Express's ``req.acceptsLanguages``.
+
+        Without the header every language is acceptable, so the first is
+        returned. ``en`` in the header accepts ``en-US`` and the other way
+        round, less specifically than an exact tag; among equal qualities
+        the client's order wins. With no argument, the tags the client
+        accepts, best first.
+
+        :param languages: language tags (``"en-US"``, ``"fr"``), or one list
+            of them.
+
+        ::
+
+            req.accepts_languages("fr", "en")  # "en" for Accept-Language: en-GB
+        """
+        return self._negotiate("Accept-Language", languages, preferred_languages)
+
+    def _negotiate(
+        self,
+        header: str,
+        values: tuple[str | list[str] | tuple[str, ...], ...],
+        preferred: t.Callable[[str | None, list[str] | None], list[str]],
+    ) -> str | list[str] | None:
+        if len(values) == 1 and isinstance(values[0], (list, tuple)):
+            values = tuple(values[0])
+        for value in values:
+            if not isinstance(value, str):
+                raise TypeError(f"{header} values must be str, got {value!r}")
+        if not values:
+            return preferred(self.headers.get(header), None)
+        best = preferred(self.headers.get(header), t.cast("list[str]", list(values)))
+        return best[0] if best else None
 
     # -- conditional headers: a date out of datetime's range is no date -------
 
@@ -331,14 +429,69 @@ class Request(FlaskRequest):
         """
         return self.remote_addr
 
+    @property  # type: ignore[override]
+    def host(self) -> str | None:
+        """The host the request was made to, with its port if not the
+        default: Werkzeug's :attr:`~werkzeug.wrappers.Request.host` (the
+        ``Host`` header, checked against :attr:`trusted_hosts`, or
+        ``X-Forwarded-Host`` under
+        :class:`~werkzeug.middleware.proxy_fix.ProxyFix`).
+
+        A request without a ``Host`` header (HTTP/1.0 allows that) gives
+        ``None``, as Express's ``req.host`` does, instead of the server's own
+        name: unless the app configured ``SERVER_NAME``, which then stands
+        in, as Flask users expect. :attr:`url` and the other URL attributes
+        keep using the server's name there.
+
+        ::
+
+            req.host  # "example.com:8080"
+        """
+        if "HTTP_HOST" not in self.environ:
+            server_name = current_app.config.get("SERVER_NAME") if current_app else None
+            return server_name or None
+        return self._server_host
+
+    @host.setter
+    def host(self, value: str) -> None:
+        # Flask sets it while it binds the URL adapter, checked against
+        # TRUSTED_HOSTS: keep that answer for the server's host.
+        self.__dict__["_server_host"] = value
+
+    @cached_property
+    def _server_host(self) -> str:
+        # Werkzeug's rule, falling back to the server's name and port.
+        return get_host(self.scheme, self.headers.get("host"), self.server, self.trusted_hosts)
+
+    @cached_property
+    def url(self) -> str:
+        """The full URL, as Werkzeug's; with no ``Host`` header, the server's name."""
+        return get_current_url(
+            self.scheme, self._server_host, self.root_path, self.path, self.query_string
+        )
+
+    @cached_property
+    def base_url(self) -> str:
+        """:attr:`url` without the query string, as Werkzeug's."""
+        return get_current_url(self.scheme, self._server_host, self.root_path, self.path)
+
+    @cached_property
+    def root_url(self) -> str:
+        """The scheme, host and root path, as Werkzeug's."""
+        return get_current_url(self.scheme, self._server_host, self.root_path)
+
+    @cached_property
+    def host_url(self) -> str:
+        """The scheme and host, as Werkzeug's."""
+        return get_current_url(self.scheme, self._server_host)
+
     @property
-    def hostname(self) -> str:
-        """The host the request was made to, without the port: Werkzeug's
-        :attr:`host` (the ``Host`` header, checked against
-        :attr:`trusted_hosts`, or ``X-Forwarded-Host`` under
-        :class:`~werkzeug.middleware.proxy_fix.ProxyFix`), cut before its
-        port. An IPv6 literal keeps its brackets, as in Express. The empty
-        string when the request named no valid host.
+    def hostname(self) -> str | None:
+        """The host the request was made to, without the port: :attr:`host`
+        cut before its port. An IPv6 literal keeps its brackets, as in
+        Express. ``None`` when the request has no ``Host`` header (and the
+        app no ``SERVER_NAME``), as in Express; the empty string when it
+        named no valid host.
 
         ::
 
@@ -346,6 +499,8 @@ class Request(FlaskRequest):
             req.hostname  # "[::1]" for Host: [::1]:8080
         """
         host = self.host
+        if host is None:
+            return None
         if host.startswith("["):
             return host[: host.find("]") + 1]
         return host.partition(":")[0]

@@ -8,6 +8,7 @@ import typing as t
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from html import escape
+from http import HTTPStatus
 from types import GeneratorType
 
 from flask import current_app, request, stream_with_context
@@ -43,9 +44,46 @@ if t.TYPE_CHECKING:
     else:
         from typing_extensions import Self
 
-__all__ = ["HeaderValue", "Response"]
+__all__ = ["HeaderValue", "Response", "Status"]
 
 _JSONABLE = (dict, list, tuple, int, float)  # bool is an int; Munch is a dict
+
+_R = t.TypeVar("_R", bound="Response")
+
+
+class Status(str, t.Generic[_R]):
+    """What ``res.status`` reads: Werkzeug's status string (``"200 OK"``),
+    which can also be called as Express's ``res.status(code)``.
+
+    As a string it is the status line Werkzeug keeps, so comparing,
+    formatting, hashing and ``isinstance(res.status, str)`` behave as on
+    any Flask response. Called, it sets the status code as
+    :meth:`Response.send_status` does and returns the response, to chain::
+
+        return res.status(404).json({"error": "no such user"})
+
+    Assigning ``res.status`` is Werkzeug's setter, unchanged
+    (``res.status = 404`` or ``res.status = "404 NOT FOUND"``).
+
+    .. versionadded:: 1.1
+    """
+
+    _res: _R
+
+    def __call__(self, code: int) -> _R:
+        """Set the status code of the response this was read from; chainable.
+
+        :param code: an ``int`` from 100 to 999. Other types raise
+            :exc:`TypeError`, other numbers :exc:`ValueError`.
+        """
+        res = self._res
+        res.status_code = check_status(code, "status")
+        return res
+
+    def __reduce__(self) -> tuple[type[str], tuple[str]]:
+        # A copy or a pickle is the plain string: the response it was read
+        # from is no part of its value.
+        return str, (str.__str__(self),)
 
 
 class _FormatNotAcceptable(NotAcceptable):
@@ -84,8 +122,9 @@ class Response(FlaskResponse):
     terminal call raises :exc:`~fx_core.ResponseAlreadySent`. A terminal
     method that raises leaves the response unfinished and unchanged.
 
-    Werkzeug's names keep their meaning: ``res.status`` is the status string,
-    ``res.vary`` the Vary header set, ``res.location`` the Location header.
+    Werkzeug's names keep their meaning: ``res.status`` is the status string
+    (which can also be called, as Express's ``res.status(404)``; see
+    :class:`Status`), ``res.vary`` the Vary header set, ``res.location`` the Location header.
     ``json`` is a method here; the test client restores Werkzeug's parsed
     ``json`` property on the responses it returns.
 
@@ -195,6 +234,43 @@ class Response(FlaskResponse):
         return {} if found is None else dict(found)
 
     # -- status --------------------------------------------------------------
+
+    @property
+    def status(self) -> Status[Self]:
+        """The status string, as Werkzeug's (``"200 OK"``); also callable as
+        Express's ``res.status(code)``, which sets the code and returns
+        ``res``::
+
+            return res.status(201).json(created)
+            res.status == "201 CREATED"  # True
+
+        Assign an ``int``, a :class:`~http.HTTPStatus` or a full status
+        string to set it, as on any Werkzeug response. See :class:`Status`.
+        """
+        # Made on each read, never stored: a stored one would point back to
+        # the response, a cycle only the garbage collector frees.
+        status: Status[Self] = Status(self._status)
+        status._res = self
+        return status
+
+    @status.setter
+    def status(self, value: int | str | HTTPStatus) -> None:
+        # Werkzeug's setter, inlined: status_code's setter and __init__ go
+        # through here on every response.
+        self._status, self._status_code = self._clean_status(value)
+
+    def get_wsgi_response(
+        self, environ: WSGIEnvironment
+    ) -> tuple[Iterable[bytes], str, list[tuple[str, str]]]:
+        """Werkzeug's :meth:`~werkzeug.wrappers.Response.get_wsgi_response`:
+        ``(app_iter, status, headers)``, with the status as a plain ``str``.
+        """
+        # Werkzeug's body, reading the stored string: WSGI servers get an
+        # exact ``str`` (wsgiref asserts ``type(status) is str``), and no
+        # Status is made per request.
+        headers = self.get_wsgi_headers(environ)
+        app_iter = self.get_app_iter(environ)
+        return app_iter, self._status, headers.to_wsgi_list()
 
     def send_status(self, code: int) -> Self:
         """Set the status code; chainable.
@@ -626,7 +702,7 @@ class Response(FlaskResponse):
             # header can carry, rather than fail when the response is written.
             header_value("Content-Type", mimetype)
             offered[key] = mimetype
-        chosen = negotiate(request.accept_mimetypes, request.headers.get("Accept"), offered)
+        chosen = negotiate(request.headers.get("Accept"), offered)
         if chosen is None and default is None:
             raise _FormatNotAcceptable(list(offered.values()))
         run = handlers[chosen] if chosen is not None else default

@@ -16,7 +16,14 @@ from flask import request
 if t.TYPE_CHECKING:
     from flask import Flask
 
-__all__ = ["adapt_view", "guard_hidden_view", "hidden_view", "response_of", "takes_req_res"]
+__all__ = [
+    "adapt_view",
+    "guard_hidden_view",
+    "hidden_view",
+    "inner_view",
+    "response_of",
+    "takes_req_res",
+]
 
 _REQ_NAMES = frozenset({"req", "request"})
 _RES_NAMES = frozenset({"res", "response"})
@@ -207,4 +214,31 @@ def guard_hidden_view(
     call.__name__ = getattr(func, "__name__", "view")
     call.__qualname__ = getattr(func, "__qualname__", call.__name__)
     call.__doc__ = func.__doc__
+    return call
+
+
+def inner_view(app: Flask, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+    """Return what ``app.ensure_sync`` gives for ``func``, a ``(req, res)``
+    view that a decorator wraps (``func`` is in the ``__wrapped__`` chain of
+    the registered view) and calls through ``current_app.ensure_sync``, as
+    Flask-Caching does: ``func`` called with the arguments the decorator
+    passes (``req`` and ``res`` among them), an ``async def`` one run on the
+    app's loop, and ``None`` turned into the finished ``res``, so that the
+    decorator sees (and may cache) the response.
+    """
+    run = app.async_to_sync(func) if inspect.iscoroutinefunction(func) else func
+
+    def call(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        rv = run(*args, **kwargs)
+        if rv is None:
+            req = request._get_current_object()  # type: ignore[attr-defined]
+            res = req.__dict__.get("res")
+            if res is not None and res.finished_by is not None:
+                return res
+        return rv
+
+    call.__name__ = getattr(func, "__name__", "view")
+    call.__qualname__ = getattr(func, "__qualname__", call.__name__)
+    call.__doc__ = func.__doc__
+    call.__wrapped__ = func  # type: ignore[attr-defined]
     return call
