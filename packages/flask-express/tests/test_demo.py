@@ -659,3 +659,28 @@ def test_req_ip_and_friends(client: FlaskClient) -> None:
         "xhr": True,
         "path": "/req/ip",
     }
+
+
+def test_a_fallback_key_from_the_environment_is_one_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    # FLASK_SECRET_KEY_FALLBACKS=old-key reaches the config as one str: a
+    # session signed with one of its letters must not verify.
+    from itsdangerous import URLSafeTimedSerializer
+
+    monkeypatch.setenv("FLASK_SECRET_KEY", "new-demo-key")
+    monkeypatch.setenv("FLASK_SECRET_KEY_FALLBACKS", "old-key")
+    app = create_app()
+    assert app.config["SECRET_KEY_FALLBACKS"] == "old-key"
+    client = app.test_client()
+
+    def signed(key: str) -> str:
+        serializer = URLSafeTimedSerializer(
+            key,
+            salt="cookie-session",
+            signer_kwargs={"key_derivation": "hmac", "digest_method": __import__("hashlib").sha1},
+        )
+        return serializer.dumps({"name": "admin", "_flashes": []})
+
+    client.set_cookie("session", signed("o"))
+    assert "admin" not in client.get("/account").get_data(as_text=True)
+    client.set_cookie("session", signed("old-key"))
+    assert "admin" in client.get("/account").get_data(as_text=True)

@@ -140,7 +140,7 @@ def res_format(req: Request, res: Response) -> Response:
 @demos.get("/res/links")
 def res_links(req: Request, res: Response) -> Response:
     """res.links({rel: url}) sets the Link header, e.g. for pagination; chainable."""
-    page = int(req.query.get("page", "1"))
+    page = req.args.get("page", 1, type=int)  # not a number, or repeated: the first, or 1
     res.links({"next": f"/res/links?page={page + 1}", "last": "/res/links?page=9"})
     return res.type("txt").send(f"Page {page}. Link: {res.get('Link')}")
 
@@ -151,7 +151,8 @@ def res_links(req: Request, res: Response) -> Response:
 @demos.get("/res/cookie")
 def res_cookie(req: Request, res: Response) -> Response:
     """res.cookie(name, value, ...) sets a cookie (aliases set_cookie, setCookie); chainable."""
-    res.cookie("theme", req.query.get("theme", "dark"), max_age=3600, httponly=True, samesite="Lax")
+    theme = req.args.get("theme", "dark")  # args.get: one str even if ?theme= is repeated
+    res.cookie("theme", theme, max_age=3600, httponly=True, samesite="Lax")
     return res.type("txt").send(f"Set-Cookie: {res.get('Set-Cookie')}")
 
 
@@ -165,7 +166,7 @@ def res_clear_cookie(req: Request, res: Response) -> Response:
 @demos.get("/res/cookie/signed")
 def res_signed_cookie(req: Request, res: Response) -> Response:
     """res.cookie(signed=True) signs the value with SECRET_KEY; req.signed_cookies reads it."""
-    res.cookie("member", req.query.get("name", "ada"), signed=True, httponly=True)
+    res.cookie("member", req.args.get("name", "ada"), signed=True, httponly=True)
     return res.type("txt").send(f"Set-Cookie: {res.get('Set-Cookie')}")
 
 
@@ -268,7 +269,7 @@ def live_events(req: Request, res: Response) -> Response:
 def login(req: Request, res: Response) -> Response:
     """A login form: POST flashes a welcome and redirects to the account page."""
     if req.method == "POST":
-        name = req.body.get("name", "").strip() or "stranger"
+        name = req.form.get("name", "").strip() or "stranger"  # the first, if repeated
         req.set_session("name", name)
         return res.flash(f"Welcome, {name}!", "success").redirect(url_for(".account"))
     return res.render("login.html", flashes=req.flashes(with_categories=True))
