@@ -14,6 +14,11 @@ import typing as t
 from urllib.parse import quote
 
 import pytest
+
+# A test dependency of the monorepo, not of the package: an sdist's tests
+# collect without it (integration_tests/test_packaging.py).
+pytest.importorskip("hypothesis")
+
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
