@@ -11,9 +11,16 @@ Two styles serve the same paths:
   ``res.send_file``, ``res.attachment``, ``res.redirect``,
   ``res.send_status(404).send``, ``app.use``, ``async def``.
 
-The middleware endpoint lives in an app of its own in each style (group
-``middleware``): ``app.use`` and ``before_request`` run for every request of
-their app, and the other endpoints must not pay for them.
+The middleware endpoints live in apps of their own in each style (groups
+``middleware`` and ``async_middleware``): ``app.use`` and ``before_request``
+run for every request of their app, and the other endpoints must not pay for
+them.
+
+An async endpoint names its *sync twin* (:attr:`Endpoint.sync_twin`): the
+endpoint whose view does the same work without ``async def``, so Mode A can
+report what ``async def`` costs in each style (plain Flask runs every
+coroutine on a new event loop in a new thread; Flask-Express on one loop per
+worker thread).
 
 The app factories take no arguments, so gunicorn can serve them as
 ``benchmarks.apps:make_flask_app()``. Mode C's 1 GiB file is named by the
@@ -27,7 +34,7 @@ import json
 import os
 import re
 import typing as t
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +57,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from flask_express import FlaskExpress, Request, Response
 
 __all__ = [
+    "ASYNC_TARGET",
     "BIG_FILE_ENV",
     "ENDPOINTS",
     "GROUPS",
@@ -61,8 +69,10 @@ __all__ = [
     "factory",
     "factory_spec",
     "make_flask_app",
+    "make_flask_async_middleware_app",
     "make_flask_middleware_app",
     "make_fx_app",
+    "make_fx_async_middleware_app",
     "make_fx_middleware_app",
 ]
 
@@ -79,7 +89,7 @@ BIG_FILE_ENV = "FX_BENCH_BIG_FILE"
 #: The two styles, in the order every report shows them.
 STYLES = ("flask", "fx")
 #: App groups: each style has one app per group.
-GROUPS = ("main", "middleware")
+GROUPS = ("main", "middleware", "async_middleware")
 
 # -- payloads ----------------------------------------------------------------
 
@@ -192,6 +202,10 @@ def make_flask_app() -> Flask:
         await asyncio.sleep(0)
         return jsonify(SMALL)
 
+    @app.get("/async/bare")
+    async def async_bare() -> flask.Response:
+        return jsonify(SMALL)
+
     @app.get("/big")
     def big() -> flask.Response:
         path = current_app.config["BENCH_BIG_FILE"]
@@ -220,6 +234,30 @@ def make_flask_middleware_app() -> Flask:
 
     @app.get("/middleware")
     def middleware_chain() -> flask.Response:
+        return jsonify({"request_id": g.request_id, "user": g.user, "locale": g.locale})
+
+    return app
+
+
+def make_flask_async_middleware_app() -> Flask:
+    """Plain Flask 3: three ``async def`` ``before_request`` functions, then
+    the sync view of :func:`make_flask_middleware_app`."""
+    app = Flask(__name__, root_path=str(DATA))
+
+    @app.before_request
+    async def request_id() -> None:
+        g.request_id = flask.request.headers.get("X-Request-Id", "none")
+
+    @app.before_request
+    async def user() -> None:
+        g.user = "ada"
+
+    @app.before_request
+    async def locale() -> None:
+        g.locale = "en"
+
+    @app.get("/middleware/async")
+    def middleware_async() -> flask.Response:
         return jsonify({"request_id": g.request_id, "user": g.user, "locale": g.locale})
 
     return app
@@ -288,6 +326,10 @@ def make_fx_app() -> FlaskExpress:
         await asyncio.sleep(0)
         return res.json(SMALL)
 
+    @app.get("/async/bare")
+    async def async_bare(req: Request, res: Response) -> Response:
+        return res.json(SMALL)
+
     @app.get("/big")
     def big(req: Request, res: Response) -> Response:
         path = current_app.config["BENCH_BIG_FILE"]
@@ -323,11 +365,39 @@ def make_fx_middleware_app() -> FlaskExpress:
     return app
 
 
+def make_fx_async_middleware_app() -> FlaskExpress:
+    """Flask-Express: three ``async def`` ``app.use`` middleware that await
+    ``next()``, then the sync view of :func:`make_fx_middleware_app`."""
+    app = FlaskExpress(__name__, root_path=str(DATA))
+
+    async def request_id(req: Request, res: Response, next: Callable[[], Awaitable[None]]) -> None:
+        req.request_id = req.headers.get("X-Request-Id", "none")  # type: ignore[attr-defined]
+        await next()
+
+    async def user(req: Request, res: Response, next: Callable[[], Awaitable[None]]) -> None:
+        req.user = "ada"  # type: ignore[attr-defined]
+        await next()
+
+    async def locale(req: Request, res: Response, next: Callable[[], Awaitable[None]]) -> None:
+        req.locale = "en"  # type: ignore[attr-defined]
+        await next()
+
+    app.use(request_id, user, locale)
+
+    @app.get("/middleware/async")
+    def middleware_async(req: t.Any, res: Response) -> Response:
+        return res.json({"request_id": req.request_id, "user": req.user, "locale": req.locale})
+
+    return app
+
+
 _FACTORIES: dict[tuple[str, str], Callable[[], Flask]] = {
     ("flask", "main"): make_flask_app,
     ("flask", "middleware"): make_flask_middleware_app,
     ("fx", "main"): make_fx_app,
     ("fx", "middleware"): make_fx_middleware_app,
+    ("flask", "async_middleware"): make_flask_async_middleware_app,
+    ("fx", "async_middleware"): make_fx_async_middleware_app,
 }
 
 
@@ -379,6 +449,17 @@ class Endpoint:
     styles: tuple[str, str] = ("", "")
     #: What legitimately differs between the two styles' responses.
     differences: tuple[str, ...] = field(default=())
+    #: For an async endpoint, the sync endpoint whose view does the same
+    #: work: Mode A times both in the same run to report what ``async def``
+    #: costs in each style.
+    sync_twin: str | None = None
+    #: The most ``async def`` may cost against :attr:`sync_twin` in
+    #: Flask-Express (``None``: reported, no target).
+    async_target: float | None = None
+
+    @property
+    def is_async(self) -> bool:
+        return self.sync_twin is not None
 
 
 def _json(obj: object) -> bytes:
@@ -419,7 +500,12 @@ _REDIRECT_BODY = re.compile(
     rb'<h1>Redirecting...</h1>\n<p>[^<]*<a href="/target">/target</a>[^\n]*\n',
 )
 
-#: Every endpoint, in report order.
+#: The most an ``async def`` view that awaits nothing, or a chain of async
+#: middleware, may cost in Flask-Express against the same sync code.
+ASYNC_TARGET = 1.25
+
+#: Every endpoint, in report order; an async endpoint comes after its sync
+#: twin, so Mode A times the two close together in each round.
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
         "json_small",
@@ -544,6 +630,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ),
     ),
     Endpoint(
+        "async_bare",
+        "/async/bare",
+        Expect(200, _json_headers(_SMALL_JSON), _SMALL_JSON),
+        styles=("async def, jsonify(SMALL)", "async def, res.json(SMALL)"),
+        sync_twin="json_small",
+        async_target=ASYNC_TARGET,
+    ),
+    Endpoint(
         "async",
         "/async",
         Expect(200, _json_headers(_SMALL_JSON), _SMALL_JSON),
@@ -551,6 +645,20 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             "async def, await asyncio.sleep(0), jsonify(SMALL)",
             "async def, await asyncio.sleep(0), res.json(SMALL)",
         ),
+        sync_twin="json_small",
+    ),
+    Endpoint(
+        "middleware_async",
+        "/middleware/async",
+        Expect(200, _json_headers(_MIDDLEWARE_JSON), _MIDDLEWARE_JSON),
+        group="async_middleware",
+        request_headers=(("X-Request-Id", "bench-7"),),
+        styles=(
+            "three async def @app.before_request (setting g), jsonify",
+            "three async def app.use middleware (await next()), res.json",
+        ),
+        sync_twin="middleware_chain",
+        async_target=ASYNC_TARGET,
     ),
 )
 

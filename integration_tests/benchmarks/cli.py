@@ -20,11 +20,13 @@ from .report import (
     DOCS_IMAGE,
     DOCS_PAGE,
     RESULTS,
+    async_over_target,
     chart,
     docs_page,
     load_average,
     machine,
     markdown,
+    over_target,
     targets,
     write_json,
 )
@@ -80,6 +82,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="a fast, rough pass (not for the docs)")
     p.add_argument("--no-docs", action="store_true", help="all: leave docs/benchmarks.md alone")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    p.add_argument(
+        "--against",
+        choices=profiling.AGAINST,
+        default="flask",
+        help="profile: Flask-Express against plain Flask, or (async endpoints) against "
+        "the same sync view in Flask-Express",
+    )
+    p.add_argument(
+        "--no-profile",
+        action="store_true",
+        help="all, a: skip profiling the endpoints that miss their Mode A target",
+    )
     p.add_argument("--out", type=Path, default=RESULTS, help="folder for JSON and Markdown")
     return p
 
@@ -121,8 +135,15 @@ def _smoke(args: argparse.Namespace) -> int:
 
 
 def _profile(args: argparse.Namespace, stamp: str) -> int:
-    names = _names(args.endpoints) or list(profiling.DEFAULT_ENDPOINTS)
-    results = profiling.profile_endpoints(names, requests=args.requests or 3000)
+    default = (
+        profiling.DEFAULT_ENDPOINTS
+        if args.against == "flask"
+        else [ep.name for ep in ENDPOINTS if ep.is_async]
+    )
+    names = _names(args.endpoints) or list(default)
+    results = profiling.profile_endpoints(
+        names, requests=args.requests or 3000, against=args.against
+    )
     text = profiling.format_profiles(results)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{stamp}-profile.md").write_text(text)
@@ -133,6 +154,22 @@ def _profile(args: argparse.Namespace, stamp: str) -> int:
     log(text)
     log(f"written: {args.out / f'{stamp}-profile.md'}")
     return 0
+
+
+def _profile_misses(args: argparse.Namespace, a: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """Profiles of the endpoints of Mode A run ``a`` that missed their
+    target, for the report's "where the remaining microseconds go"."""
+    requests = 1000 if args.quick else 3000
+    out: dict[str, t.Any] = {}
+    for key, names, against in (
+        ("profiles", [e["endpoint"] for e in over_target(a)], "flask"),
+        ("async_profiles", [x["endpoint"] for x in async_over_target(a)], "sync"),
+    ):
+        if names:
+            log(f"Profiling {', '.join(names)} against {against}")
+        found = profiling.profile_endpoints(names, requests=requests, against=against)
+        out[key] = [r.as_dict() for r in found]
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -180,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.mode in ("all", "a"):
             log("Mode A: plain Flask (A) against Flask-Express (B), in process")
             results["a"] = run_mode_a(_mode_a_config(args, "ab")).as_dict()
+            if not args.no_profile:
+                results.update(_profile_misses(args, results["a"]))
         if args.mode in ("all", "aa"):
             log("Mode A/A: plain Flask against itself, the noise floor")
             results["aa"] = run_mode_a(_mode_a_config(args, "aa")).as_dict()
@@ -218,6 +257,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if results.get("a"):
         chart(results["a"], results.get("aa"), base.with_name(base.name + "-mode-a.png"))
         written.append(base.with_name(base.name + "-mode-a.png"))
+    if args.mode == "all":
+        # The page as this run would write it, beside the run's other
+        # outputs: a --quick or --no-docs run can be checked without
+        # touching docs/.
+        preview = base.with_name(base.name + "-page.md")
+        preview.write_text(docs_page(results, base.name + "-mode-a.png"))
+        written.append(preview)
     if args.mode == "all" and not args.no_docs and not args.quick:
         chart(results["a"], results["aa"], DOCS_IMAGE)
         DOCS_PAGE.write_text(docs_page(results, DOCS_IMAGE.name))

@@ -28,6 +28,12 @@ block. ``gc="off"`` disables the collector during blocks instead.
 
 An A/A run (plain Flask against a second instance of itself) goes through
 the same code and shows the noise floor.
+
+An async endpoint is timed with its sync twin (the same view without
+``async def``; added to the run when not asked for), and each side's
+async/sync ratio is reported too: what ``async def`` costs in plain Flask,
+and in Flask-Express. The twin comes just before it in every round, so the
+two blocks see nearly the same machine.
 """
 
 from __future__ import annotations
@@ -48,12 +54,15 @@ if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = [
+    "AsyncResult",
     "BenchmarkError",
     "ModeAConfig",
     "ModeAResult",
     "call",
     "make_environ",
     "run_mode_a",
+    "run_order",
+    "with_twins",
 ]
 
 
@@ -129,6 +138,42 @@ class EndpointResult:
 
 
 @dataclass
+class AsyncResult:
+    """What ``async def`` costs on each side: an async endpoint against its
+    sync twin, in the same run."""
+
+    endpoint: str
+    sync_endpoint: str
+    #: median(async µs/req) / median(sync µs/req) of side A (plain Flask),
+    #: with the extremes of the per-round ratios.
+    a_ratio: float
+    a_ratio_min: float
+    a_ratio_max: float
+    #: The same for side B (Flask-Express, or Flask's second instance in A/A).
+    b_ratio: float
+    b_ratio_min: float
+    b_ratio_max: float
+    #: The most ``b_ratio`` may be (``None``: no target).
+    target: float | None
+
+    @classmethod
+    def of(cls, ep: Endpoint, result: EndpointResult, twin: EndpointResult) -> AsyncResult:
+        a_rounds = [x / y for x, y in zip(result.a_us, twin.a_us, strict=True)]
+        b_rounds = [x / y for x, y in zip(result.b_us, twin.b_us, strict=True)]
+        return cls(
+            endpoint=result.endpoint,
+            sync_endpoint=twin.endpoint,
+            a_ratio=result.a_median_us / twin.a_median_us,
+            a_ratio_min=min(a_rounds),
+            a_ratio_max=max(a_rounds),
+            b_ratio=result.b_median_us / twin.b_median_us,
+            b_ratio_min=min(b_rounds),
+            b_ratio_max=max(b_rounds),
+            target=ep.async_target,
+        )
+
+
+@dataclass
 class ModeAResult:
     """A whole Mode A run."""
 
@@ -142,6 +187,8 @@ class ModeAResult:
     harness_us: float
     seconds: float
     endpoints: list[EndpointResult]
+    #: One per async endpoint run, against its sync twin.
+    async_twins: list[AsyncResult] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, t.Any]:
         return asdict(self)
@@ -287,6 +334,26 @@ class _Target:
     n: int = 0
 
 
+def with_twins(eps: Sequence[Endpoint]) -> list[Endpoint]:
+    """``eps`` with the sync twin of each async endpoint, in report order."""
+    wanted = {ep.name for ep in eps}
+    wanted |= {ep.sync_twin for ep in eps if ep.sync_twin is not None}
+    return [ep for ep in ENDPOINTS if ep.name in wanted]
+
+
+def run_order(eps: Sequence[Endpoint]) -> list[Endpoint]:
+    """``eps`` with each async endpoint moved just after its sync twin: the
+    async/sync ratio compares blocks run one after the other, which a drift
+    of the machine hits least."""
+    order: list[Endpoint] = []
+    for ep in eps:
+        if ep.sync_twin is None:
+            order.append(ep)
+            order += [other for other in eps if other.sync_twin == ep.name]
+    order += [ep for ep in eps if ep not in order]
+    return order
+
+
 def _sides(pair: str) -> tuple[str, str]:
     if pair == "ab":
         return "flask", "fx"
@@ -305,7 +372,7 @@ def run_mode_a(config: ModeAConfig) -> ModeAResult:
         raise ValueError(f"gc must be 'on' or 'off', got {config.gc!r}")
     started = time.perf_counter()
     a_style, b_style = _sides(config.pair)
-    eps = [endpoint(name) for name in config.endpoints] or list(ENDPOINTS)
+    eps = with_twins([endpoint(name) for name in config.endpoints] or list(ENDPOINTS))
     log = config.log
 
     # Fresh apps for this run; A/A's two sides are two instances of one factory.
@@ -315,7 +382,8 @@ def run_mode_a(config: ModeAConfig) -> ModeAResult:
             apps[side, group] = factory(style, group)()
 
     targets = [
-        _Target(ep, make_environ(ep), apps["a", ep.group], apps["b", ep.group]) for ep in eps
+        _Target(ep, make_environ(ep), apps["a", ep.group], apps["b", ep.group])
+        for ep in run_order(eps)
     ]
     results: dict[str, EndpointResult] = {}
 
@@ -384,6 +452,11 @@ def run_mode_a(config: ModeAConfig) -> ModeAResult:
 
     for result in results.values():
         result.finish()
+    twins = [
+        AsyncResult.of(ep, results[ep.name], results[ep.sync_twin])
+        for ep in eps
+        if ep.sync_twin is not None
+    ]
     return ModeAResult(
         pair=config.pair,
         a=a_style,
@@ -393,4 +466,5 @@ def run_mode_a(config: ModeAConfig) -> ModeAResult:
         harness_us=harness,
         seconds=time.perf_counter() - started,
         endpoints=[results[ep.name] for ep in eps],
+        async_twins=twins,
     )

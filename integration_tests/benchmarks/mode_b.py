@@ -1,4 +1,4 @@
-"""Mode B: a real server. gunicorn (sync workers, 127.0.0.1) under wrk.
+"""Mode B: a real server. gunicorn (127.0.0.1) under wrk.
 
 Each style's apps run in their own gunicorn, started once for the whole mode.
 For every endpoint, short runs of a fixed duration are made in interleaved
@@ -13,6 +13,12 @@ with two connections. The worker gets a core to itself and wrk the other
 for a core; two connections keep the worker busy, since a sync worker closes
 every connection and the second one waits in the accept queue while the first
 is served. More workers than cores would measure the scheduler, not the code.
+
+Async endpoints run under a gthread worker with :data:`THREADS` threads
+instead, where asyncio code runs in production without an ASGI server: plain
+Flask starts a new event loop in a new thread for every ``async def`` view,
+Flask-Express keeps one loop per worker thread. gthread keeps connections
+alive, so wrk's two connections feed both threads.
 
 wrk comes from the Debian package (``apt-get update && apt-get install -y
 wrk``), installed here when it is missing and the process may; otherwise a
@@ -41,7 +47,22 @@ from .servers import HOST, Gunicorn, cpu_sets, http_get
 __all__ = ["DEFAULT_ENDPOINTS", "ModeBConfig", "ModeBResult", "ensure_wrk", "run_mode_b"]
 
 #: Endpoints Mode B runs unless told otherwise (json_small and text carry targets).
-DEFAULT_ENDPOINTS = ("json_small", "text", "cookie", "send_file_small", "middleware_chain")
+DEFAULT_ENDPOINTS = (
+    "json_small",
+    "text",
+    "cookie",
+    "send_file_small",
+    "middleware_chain",
+    "async",
+)
+#: Threads of the gthread worker that serves async endpoints: one per wrk
+#: connection; the worker still has one core.
+THREADS = 2
+
+
+def worker_of(ep: Endpoint) -> tuple[str, int]:
+    """gunicorn's worker class and threads for ``ep``."""
+    return ("gthread", THREADS) if ep.is_async else ("sync", 1)
 
 
 @dataclass
@@ -90,6 +111,9 @@ class Side:
 @dataclass
 class EndpointResult:
     endpoint: str
+    #: gunicorn's worker class and threads per worker.
+    worker_class: str = "sync"
+    threads: int = 1
     runs: list[Run] = field(default_factory=list)
     #: Medians over the runs, per style.
     sides: dict[str, Side] = field(default_factory=dict)
@@ -326,37 +350,44 @@ def run_mode_b(config: ModeBConfig) -> ModeBResult:
     version = wrk_version(wrk) if wrk else "Python load generator (benchmarks.mode_b)"
     server_cpus, client_cpus = cpu_sets() if config.pin else (None, None)
 
-    servers: dict[tuple[str, str], Gunicorn] = {}
+    servers: dict[tuple[str, str, str], Gunicorn] = {}
+
+    def server_of(style: str, ep: Endpoint) -> Gunicorn:
+        return servers[style, ep.group, worker_of(ep)[0]]
+
     try:
         for style in STYLES:
-            for group in sorted({ep.group for ep in eps}):
-                servers[style, group] = Gunicorn(
+            for group, (worker_class, threads) in sorted({(ep.group, worker_of(ep)) for ep in eps}):
+                servers[style, group, worker_class] = Gunicorn(
                     factory_spec(style, group),
-                    config.log_dir / f"gunicorn-b-{style}-{group}.log",
+                    config.log_dir / f"gunicorn-b-{style}-{group}-{worker_class}.log",
                     workers=config.workers,
                     cpus=server_cpus,
+                    worker_class=worker_class,
+                    threads=threads,
                 )
         for ep in eps:
             for style in STYLES:
-                servers[style, ep.group].wait_until_answering(ep.path)
+                server_of(style, ep).wait_until_answering(ep.path)
 
         results = []
         for ep in eps:
             # Every response checked once over real HTTP before any load.
             for style in STYLES:
-                server = servers[style, ep.group]
+                server = server_of(style, ep)
                 problems = check(ep, style, *http_get(server.port, ep.path, ep.request_headers))
                 if problems:
                     raise RuntimeError("\n".join(problems))
 
             for style in STYLES:
-                _load(servers[style, ep.group], ep, config.warmup, wrk, config, client_cpus)
+                _load(server_of(style, ep), ep, config.warmup, wrk, config, client_cpus)
 
-            result = EndpointResult(ep.name)
+            worker_class, threads = worker_of(ep)
+            result = EndpointResult(ep.name, worker_class, threads)
             for pair in range(config.pairs):
                 # Flask first, then Flask-Express first: a drift hits both alike.
                 for style in STYLES if pair % 2 == 0 else STYLES[::-1]:
-                    server = servers[style, ep.group]
+                    server = server_of(style, ep)
                     cpu_before = server.cpu_seconds()
                     measured = _load(server, ep, config.duration, wrk, config, client_cpus)
                     cpu = server.cpu_seconds() - cpu_before

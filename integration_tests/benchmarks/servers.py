@@ -145,10 +145,12 @@ def _gunicorn_base() -> list[str]:
 
 
 class Gunicorn:
-    """gunicorn with sync workers serving one of the benchmark apps.
+    """gunicorn serving one of the benchmark apps.
 
     :param app: the app spec, e.g. ``benchmarks.apps:make_flask_app()``.
-    :param workers: sync workers.
+    :param workers: workers.
+    :param worker_class: ``sync`` or ``gthread``.
+    :param threads: threads per worker (gthread).
     :param cpus: CPUs the master and its workers run on (``None``: any).
     :param env: extra environment variables.
     :param log: where its output goes.
@@ -161,6 +163,8 @@ class Gunicorn:
         workers: int = 1,
         cpus: set[int] | None = None,
         env: Mapping[str, str] | None = None,
+        worker_class: str = "sync",
+        threads: int = 1,
     ) -> None:
         self.app = app
         self.port = free_port()
@@ -172,7 +176,9 @@ class Gunicorn:
             "--workers",
             str(workers),
             "--worker-class",
-            "sync",
+            worker_class,
+            "--threads",
+            str(threads),
             "--log-level",
             "warning",
             "--pythonpath",

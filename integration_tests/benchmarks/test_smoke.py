@@ -8,6 +8,7 @@ checked by the benchmark (``hatch run bench:run``), never by a test.
 from __future__ import annotations
 
 import sys
+import typing as t
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ if _IMPORT_ROOT not in sys.path:
 from benchmarks.apps import ENDPOINTS, Endpoint, check  # noqa: E402
 from benchmarks.mode_a import BenchmarkError, ModeAConfig, call, make_environ, run_mode_a  # noqa: E402
 from benchmarks.mode_b import parse_wrk  # noqa: E402
+from benchmarks.report import docs_page, markdown, targets  # noqa: E402
 
 #: Requests per endpoint and style: a few hundred, every one checked.
 REQUESTS = 300
@@ -35,6 +37,156 @@ def test_every_response_of_every_endpoint_is_checked() -> None:
     for e in result.endpoints:
         # Each side checked once before the run, then every request of the run.
         assert e.checked == 2 + 2 * REQUESTS, e.endpoint
+
+
+def test_every_async_endpoint_is_timed_with_its_sync_twin() -> None:
+    result = run_mode_a(
+        ModeAConfig(
+            rounds=1,
+            requests=12,
+            warmup=0,
+            check_every=True,
+            endpoints=["async_bare", "middleware_async"],
+            log=lambda line: None,
+        )
+    )
+    # The twins join the run although not asked for, every response checked.
+    assert [e.endpoint for e in result.endpoints] == [
+        "json_small",
+        "middleware_chain",
+        "async_bare",
+        "middleware_async",
+    ]
+    assert all(e.checked == 2 + 2 * 12 for e in result.endpoints)
+    twins = {x.endpoint: x for x in result.async_twins}
+    assert set(twins) == {"async_bare", "middleware_async"}
+    assert twins["middleware_async"].sync_endpoint == "middleware_chain"
+    assert twins["async_bare"].target == 1.25
+    for x in twins.values():
+        assert x.a_ratio > 0 and x.b_ratio > 0
+
+
+def _a_run(ratio: float) -> dict[str, t.Any]:
+    """A Mode A result of every endpoint, every sync ratio ``ratio``."""
+    endpoints = []
+    for ep in ENDPOINTS:
+        flask_us = 600.0 if ep.is_async else 100.0
+        fx_us = 120.0 if ep.is_async else 100.0 * ratio
+        endpoints.append(
+            {
+                "endpoint": ep.name,
+                "a_median_us": flask_us,
+                "b_median_us": fx_us,
+                "ratio": fx_us / flask_us,
+                "ratio_min": fx_us / flask_us - 0.01,
+                "ratio_max": fx_us / flask_us + 0.01,
+                "differences": [],
+            }
+        )
+    twins = [
+        {
+            "endpoint": ep.name,
+            "sync_endpoint": ep.sync_twin,
+            "a_ratio": 6.0,
+            "a_ratio_min": 5.0,
+            "a_ratio_max": 7.0,
+            "b_ratio": 120 / (100 * ratio),
+            "b_ratio_min": 1.0,
+            "b_ratio_max": 1.3,
+            "target": ep.async_target,
+        }
+        for ep in ENDPOINTS
+        if ep.is_async
+    ]
+    return {
+        "rounds": 7,
+        "gc": "on",
+        "harness_us": 0.4,
+        "endpoints": endpoints,
+        "async_twins": twins,
+    }
+
+
+def _full_results(ratio: float) -> dict[str, t.Any]:
+    from benchmarks.report import machine
+
+    side_b = {"rps": 1000.0, "p50_ms": 1.0, "p99_ms": 2.0, "server_cpu_us_per_request": 400.0}
+    side_c = {
+        "mib_per_s": 4000.0,
+        "server_cpu_s_per_gib": 0.25,
+        "rss_before": 38e6,
+        "rss_after": 38e6,
+        "rss_growth": 0,
+    }
+    b_endpoint = {
+        "sides": {"flask": side_b, "fx": side_b},
+        "throughput_ratio": 1.0,
+        "throughput_ratio_min": 0.9,
+        "throughput_ratio_max": 1.1,
+        "cpu_ratio": 1.0,
+    }
+    return {
+        "started": "2026-01-01 00:00 UTC",
+        "seconds": 600.0,
+        "machine": machine(),
+        "options": {"block_seconds": 0.12, "slices": 12},
+        "load_average_end": [0.1, 0.1, 0.1],
+        "a": _a_run(ratio),
+        "aa": _a_run(1.0),
+        "b": {
+            "client": "wrk",
+            "client_version": "wrk 4",
+            "workers": 1,
+            "connections": 2,
+            "duration": 2,
+            "pairs": 12,
+            "pinned": True,
+            "endpoints": [
+                {**b_endpoint, "endpoint": "json_small", "worker_class": "sync", "threads": 1},
+                {**b_endpoint, "endpoint": "async", "worker_class": "gthread", "threads": 2},
+            ],
+        },
+        "c": {
+            "size": 1 << 30,
+            "pairs": 9,
+            "sides": {"flask": side_c, "fx": side_c},
+            "throughput_ratio": 1.0,
+            "throughput_ratio_min": 0.9,
+            "throughput_ratio_max": 1.1,
+        },
+    }
+
+
+def test_the_report_shows_the_async_ratios_and_the_sync_target() -> None:
+    met = _full_results(1.01)
+    lines = targets(met)
+    assert lines[0].startswith("Mode A, every sync endpoint ≤ 1.02 of plain Flask")
+    assert any("async_bare ≤ 1.25" in line for line in lines)
+    assert any("middleware_async ≤ 1.25" in line for line in lines)
+    assert not [line for line in lines if "**no**" in line]
+    text = markdown(met)
+    assert "## Mode A: async against sync" in text
+    assert "| async | gthread, 2 threads |" in text
+    page = docs_page(met, "benchmarks.png")
+    for heading in (
+        "## Targets",
+        "## Mode A: in process, CPU time per request",
+        "## Async views: faster than plain Flask",
+        "## Where the remaining microseconds go",
+        "## Mode B: gunicorn and wrk",
+        "## Mode C: a 1 GiB file",
+        "## How it was made fast",
+        "## Reproduce",
+    ):
+        assert heading in page, heading
+    assert "nothing left to explain" in page
+
+    missed = _full_results(1.05)
+    missed["a"]["endpoints"][0]["ratio"] = 1.05  # json_small
+    assert [line for line in targets(missed) if "**no**" in line]
+    page = docs_page(missed, "benchmarks.png")
+    assert "### json_small: 1.050 of plain Flask" in page
+    assert "Not profiled in this run" in page
 
 
 def test_the_a_a_run_checks_plain_flask_on_both_sides() -> None:
