@@ -192,6 +192,14 @@ def create_app(root: str | os.PathLike[str] | None = None) -> FlaskExpress:
                 "referrer": req.get("Referrer"),
                 "accepts": req.accepts(),
                 "accepts_one": req.accepts("html", "json", "text/plain", "image/*"),
+                "accepts_charsets": [req.accepts_charsets(), req.accepts_charsets("utf-8")],
+                "accepts_encodings": [req.accepts_encodings(), req.accepts_encodings("gzip")],
+                "accepts_languages": [req.accepts_languages(), req.accepts_languages("en", "fr")],
+                "header_call": req.header(wanted if isinstance(wanted, str) else "Accept"),
+                "host": req.host,
+                "host_url": req.host_url,
+                "root_url": req.root_url,
+                "base_url": req.base_url,
                 "ip": req.ip,
                 "hostname": req.hostname,
                 "subdomains": req.subdomains,
@@ -255,6 +263,8 @@ def create_app(root: str | os.PathLike[str] | None = None) -> FlaskExpress:
             res.set_status(code)
         elif kind == "sendStatus":
             res.sendStatus(code)
+        elif kind == "status_call":
+            res.status(code)
         if kind == "bytes":
             return res.send(value.encode("utf-8", "replace"))
         if kind == "dict":
