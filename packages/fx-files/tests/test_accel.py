@@ -26,7 +26,7 @@ def offloading(app: FlaskExpress) -> FlaskExpress:
 
     @app.get("/a/<path:name>")
     def attached(req: Request, res: FilesMixin, name: str) -> FilesMixin:
-        res.set("Cache-Control", "private").cookie("seen", "1")
+        res.set("Cache-Control", "private").append("Set-Cookie", "seen=1; Path=/")
         return res.attachment(name)
 
     @app.get("/inline/<path:name>")
@@ -145,9 +145,7 @@ def test_a_bad_setting_is_refused(
         client.get("/a/report.txt")
 
 
-def test_unset_or_empty_sends_through_python(
-    offloading: FlaskExpress, client: FlaskClient
-) -> None:
+def test_unset_or_empty_sends_through_python(offloading: FlaskExpress, client: FlaskClient) -> None:
     for setting in (None, {}):
         offloading.config["FX_ACCEL_REDIRECT"] = setting
         rv = client.get("/a/report.txt")

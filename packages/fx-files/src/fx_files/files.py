@@ -309,6 +309,12 @@ class FilesMixin(fx_core.Response):
     streams from the file in constant memory, and Range (206), conditional
     (304) and ``ETag`` handling are Flask's. All three are terminal.
 
+    Behind nginx, the app's ``FX_ACCEL_REDIRECT`` config (a mapping of
+    folders to ``internal`` location prefixes, ``{"/srv/files":
+    "/_protected/"}``) makes them answer a file inside a mapped folder with
+    ``X-Accel-Redirect`` and an empty body instead: nginx sends the bytes and
+    answers Range and conditions, confinement is still checked here first.
+
     ::
 
         from fx_core import FlaskExpress, compose
@@ -600,7 +606,11 @@ class FilesMixin(fx_core.Response):
         location = None
         if app.config.get(ACCEL_REDIRECT):
             if file is not None:
-                location = accel_location(app, path)
+                try:
+                    location = accel_location(app, path)
+                except BaseException:  # a bad setting: the file is not sent
+                    file.close()
+                    raise
             elif isinstance(target, (str, os.PathLike)):
                 path = os.path.join(app.root_path, target)
                 if os.path.isfile(path):

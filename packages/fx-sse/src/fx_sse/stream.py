@@ -19,6 +19,7 @@ import threading
 import typing as t
 from collections.abc import AsyncIterator, Callable, Iterator
 
+from .channels import stream_stopped
 from .events import HEARTBEAT, OPENING
 
 __all__ = ["async_stream", "prepared_stream", "sync_stream"]
@@ -55,6 +56,10 @@ class _Pump:
         # request context is pushed: request, session, g and current_app work
         # in the generator.
         context = contextvars.copy_context()
+        # A subscription blocked in next() sees this flag and ends, so the
+        # helper thread is free when the client goes away, not at the next
+        # event (a generator cannot be closed from another thread).
+        context.run(stream_stopped.set, self.stopped)
         self.thread = threading.Thread(
             target=context.run,
             args=(self._run,),
