@@ -279,3 +279,130 @@ def test_every_wheel_installs_alone_and_imports(tmp_path: Path) -> None:
         installed = set(t.cast(list[str], json.loads(out)))
         ours = {n for n in installed if n in NAMES}
         assert ours == {dist_of_wheel.name, *dist_of_wheel.siblings}, name
+
+
+# -- pre-releases stay out: final floors once a part is final ------------------
+
+
+def _floor(root: Path, dist: str, on: str) -> str:
+    (requirement,) = (r for r in release.distributions(root)[dist].dependencies if r.name == on)
+    return str(requirement.specifier)
+
+
+def test_a_final_release_moves_the_siblings_floors_to_final(tmp_path: Path) -> None:
+    root = copy_repo(tmp_path)
+    dists = release.distributions(root)
+    core = workspace.core(root).name
+    dependents = [d.name for d in dists.values() if core in d.siblings]
+    assert dependents
+    if dists[core].version.is_prerelease:
+        release.bump(core, "release", root=root, today=dt.date(2026, 12, 1))
+    major = release.distributions(root)[core].version.major
+    for name in dependents:
+        assert _floor(root, name, core) == f"<{major + 1},>={major}.0"
+    # The rest of each pyproject.toml is untouched.
+    before = (ROOT / "packages" / "fx-files" / "pyproject.toml").read_text()
+    after = (root / "packages" / "fx-files" / "pyproject.toml").read_text()
+    assert [a for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b] == [
+        line for line in before.splitlines() if f'"{core}>=' in line
+    ]
+    assert release.range_problems(release.distributions(root), {}) == []
+
+
+def test_check_refuses_a_pre_release_floor_in_a_final_release(tmp_path: Path) -> None:
+    root = copy_repo(tmp_path)
+    piece = next(d for d in release.distributions(root).values() if d.is_piece)
+    core = workspace.core(root).name
+    pyproject = piece.folder / "pyproject.toml"
+    text = pyproject.read_text()
+    pyproject.write_text(release._quoted_requirement(core).sub(f'"{core}>=1.0.0.dev0,<2"', text))
+    piece.version_file.write_text('__version__ = "1.0.0"\n')
+    problems = release.floor_problems(release.distributions(root))
+    assert [p.split(":")[0] for p in problems] == [
+        f"{piece.name} 1.0.0 requires {core}<2,>=1.0.0.dev0"
+    ]
+    # A piece still at a dev version may keep it.
+    piece.version_file.write_text('__version__ = "1.1.0.dev0"\n')
+    assert release.floor_problems(release.distributions(root)) == []
+
+
+def _wheel(folder: Path, name: str, version: str, requires: list[str]) -> Path:
+    """A minimal wheel holding only metadata: enough for a resolver."""
+    import zipfile
+
+    stem = f"{name.replace('-', '_')}-{version}"
+    path = folder / f"{stem}-py3-none-any.whl"
+    meta = "\n".join(
+        ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
+        + [f"Requires-Dist: {r}" for r in requires]
+    )
+    files = {
+        f"{stem}.dist-info/METADATA": meta + "\n",
+        f"{stem}.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+        "Tag: py3-none-any\n",
+    }
+    files[f"{stem}.dist-info/RECORD"] = (
+        "".join(f"{n},,\n" for n in files) + f"{stem}.dist-info/RECORD,,\n"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        for n, text in files.items():
+            archive.writestr(n, text)
+    return path
+
+
+def test_pip_picks_the_final_release_over_a_release_candidate(tmp_path: Path) -> None:
+    from uv import find_uv_bin
+
+    links = tmp_path / "links"
+    links.mkdir()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("HATCH_", "VIRTUAL_ENV", "UV_INTERNAL"))
+    }
+    core = workspace.core()
+    # fx-core 1.0.0 and 1.1.0rc1, built from copies whose __about__.py says so.
+    for version in ("1.0.0", "1.1.0rc1"):
+        copy = tmp_path / f"core-{version}"
+        shutil.copytree(
+            core.folder, copy, ignore=shutil.ignore_patterns("__pycache__", "tests", "api")
+        )
+        (copy / core.version_file.relative_to(core.folder)).write_text(
+            f'__version__ = "{version}"\n'
+        )
+        subprocess.run(
+            [find_uv_bin(), "build", "--wheel", "--quiet", "--out-dir", str(links), str(copy)],
+            check=True,
+            env=env,
+            timeout=300,
+        )
+    # pip itself: uv treats a pre-release floor in a dependency's metadata
+    # differently (it takes no rc unless asked), pip is what users run.
+    venv = tmp_path / "venv"
+    subprocess.run(
+        [find_uv_bin(), "venv", "--seed", "--quiet", str(venv)], check=True, env=env, timeout=120
+    )
+
+    def picked(floor: str) -> str:
+        _wheel(links, "fx-dependent", "1.0.0", [f"{core.name}{floor}"])
+        out = subprocess.run(
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "--dry-run", "--quiet",
+             "--report", "-", "--disable-pip-version-check", "--find-links", str(links),
+             "fx-dependent==1.0.0"],
+            env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        report = json.loads(out.stdout)
+        found = [
+            item["metadata"]["version"]
+            for item in report["install"]
+            if item["metadata"]["name"] == core.name
+        ]
+        assert len(found) == 1, out.stdout
+        (links / "fx_dependent-1.0.0-py3-none-any.whl").unlink()
+        return found[0]
+
+    # The floor release.py writes once fx-core is final: the final release.
+    assert picked(">=1.0,<2") == "1.0.0"
+    # The floor it replaces: the release candidate, which is why it goes.
+    assert picked(">=1.0.0.dev0,<2") == "1.1.0rc1"

@@ -1,4 +1,4 @@
-"""A path traversal corpus against every confined file method (SPEC 4 and 6).
+"""A path traversal corpus against every confined file method (docs/security.md).
 
 ``attachment`` and the ``root=`` forms of ``send_file`` (alias ``sendFile``)
 and ``download`` take a name the client chose. Each payload below goes into a

@@ -3,7 +3,8 @@
 Usage (from the repository root)::
 
     hatch run release:bump fx-files minor     # or major, patch, release, or 1.4.0
-    hatch run release:check                   # every range admits every version
+    hatch run release:check                   # every range admits every version, and no
+                                              # final release has a pre-release floor
     hatch run release:tag fx-files            # prints the tag to push: fx-files-v1.1.0
 
 ``bump`` writes the new version to the distribution's ``[tool.hatch.version]
@@ -11,9 +12,12 @@ path`` and moves the ``## Unreleased`` section of its CHANGELOG.md under a
 heading for the new version, leaving an empty ``## Unreleased``. It refuses a
 version that is not greater than the current one, an empty Unreleased
 section, and a version that a sibling's range would no longer admit (update
-that range first). Pushing the tag ``<dist>-v<version>`` makes
-.github/workflows/release.yml build and publish that one distribution; it
-runs ``release.py resolve <tag>`` to learn which one.
+that range first). A final version also rewrites the siblings' pre-release
+floors on it (``fx-core>=1.0.0.dev0,<2``) to final ones (``fx-core>=1.0,<2``):
+with a pre-release floor pip takes ``1.1.0rc1`` over ``1.0.0``. Pushing the
+tag ``<dist>-v<version>`` makes .github/workflows/release.yml build and
+publish that one distribution; it runs ``release.py resolve <tag>`` to learn
+which one.
 
 The distributions are those of workspace.py (every ``packages/*/pyproject.toml``).
 """
@@ -26,6 +30,7 @@ import re
 import sys
 from pathlib import Path
 
+from packaging.requirements import Requirement
 from packaging.version import Version
 
 # Run as a script, Python puts this folder on sys.path; the tests put it there too.
@@ -90,6 +95,59 @@ def range_problems(dists: dict[str, Distribution], overrides: dict[str, Version]
     return problems
 
 
+def _prerelease_floors(requirement: Requirement) -> list[Version]:
+    """The lower bounds of ``requirement`` that are pre- or dev releases."""
+    return [
+        Version(spec.version)
+        for spec in requirement.specifier
+        if spec.operator in (">=", ">", "~=", "==")
+        and "*" not in spec.version
+        and Version(spec.version).is_prerelease
+    ]
+
+
+def floor_problems(dists: dict[str, Distribution]) -> list[str]:
+    """Each sibling requirement with a pre-release lower bound in a
+    distribution whose own version is final: pip would take a sibling's
+    release candidate (1.1.0rc1) over its final release (1.0.0) for it.
+    A distribution still at a dev or pre-release version may keep one."""
+    problems = []
+    for dist in dists.values():
+        if dist.version.is_prerelease:
+            continue
+        for requirement in dist.dependencies:
+            if requirement.name in dists and _prerelease_floors(requirement):
+                problems.append(
+                    f"{dist.name} {dist.version} requires {requirement}: a pre-release floor "
+                    f"in a final release lets pip pick {requirement.name}'s release candidates"
+                )
+    return problems
+
+
+def final_floors(dists: dict[str, Distribution], name: str, version: Version) -> dict[Path, str]:
+    """The pyproject.toml texts whose requirement on ``name`` had a
+    pre-release floor, rewritten to ``name>=<major>.0,<<major + 1>`` now that
+    ``name`` is final at ``version``."""
+    bound = f"{name}>={version.major}.0,<{version.major + 1}"
+    changed = {}
+    for dist in dists.values():
+        pyproject = dist.folder / "pyproject.toml"
+        text = original = pyproject.read_text()
+        for requirement in dist.dependencies:
+            if requirement.name == name and _prerelease_floors(requirement):
+                text = _quoted_requirement(name).sub(
+                    lambda m, r=requirement: f'"{bound}"' if Requirement(m.group(1)) == r else m[0],
+                    text,
+                )
+        if text != original:
+            changed[pyproject] = text
+    return changed
+
+
+def _quoted_requirement(name: str) -> re.Pattern[str]:
+    return re.compile(rf'"({re.escape(name)}\s*[<>=!~][^"]*)"')
+
+
 def move_unreleased(changelog: str, version: Version, date: dt.date) -> str:
     """Put the ``## Unreleased`` section's entries under ``## <version> (<date>)``."""
     heading = _UNRELEASED.search(changelog)
@@ -116,9 +174,14 @@ def bump(name: str, part: str, root: Path = ROOT, today: dt.date | None = None) 
         raise ReleaseError("update these ranges first:\n  " + "\n  ".join(problems))
     changelog = dist.folder / "CHANGELOG.md"
     updated = move_unreleased(changelog.read_text(), new, today or dt.date.today())
+    # A final release moves its siblings' pre-release floors (>=1.0.0.dev0)
+    # to final ones (>=1.0,<2), so pip never prefers its next rc.
+    floors = {} if new.is_prerelease else final_floors(dists, name, new)
     about = dist.version_file.read_text()
     dist.version_file.write_text(VERSION_LINE.sub(f'__version__ = "{new}"', about, count=1))
     changelog.write_text(updated)
+    for pyproject, text in floors.items():
+        pyproject.write_text(text)
     return new
 
 
@@ -161,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{args.distribution} {new}: commit, then push the tag {args.distribution}-v{new}"
             )
         elif args.command == "check":
-            problems = range_problems(distributions(), {})
+            problems = range_problems(distributions(), {}) + floor_problems(distributions())
             if problems:
                 raise ReleaseError("\n".join(problems))
             for dist in distributions().values():

@@ -56,7 +56,7 @@ def expected_message(owner: str, call: str, dist: str, mixin: str) -> str:
     return f"{owner}.{call} comes from {dist}: pip install {dist}, then compose({mixin})"
 
 
-# -- re-exports (SPEC section 1) ----------------------------------------------
+# -- re-exports (docs/packages/flask-express.md) ------------------------------
 
 
 def test_root_reexports_the_core_names() -> None:
@@ -132,7 +132,7 @@ def test_response_mro_matches_compose() -> None:
     assert fx_core.Response.__mro__[1] is flask.Response
 
 
-# -- version and metadata (SPEC section 1) ------------------------------------
+# -- version and metadata (docs/packages/flask-express.md) ---------------------
 
 
 def test_version_is_at_least_1_0() -> None:
@@ -165,7 +165,7 @@ def test_depends_on_exactly_the_pieces_of_the_table() -> None:
     assert ours == {"fx-core"} | {canonicalize_name(dist) for dist, *_ in PIECES}
 
 
-# -- pieces not composed yet (SPEC section 2) ---------------------------------
+# -- pieces not composed yet (docs/api/errors.md, MissingFeature) -------------
 
 
 @pytest.mark.parametrize(("method", "dist", "module", "mixin"), PIECE_METHODS)

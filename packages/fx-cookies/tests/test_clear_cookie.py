@@ -1,4 +1,4 @@
-"""``res.clear_cookie`` and its alias ``clearCookie`` (SPEC section 4)."""
+"""``res.clear_cookie`` and its alias ``clearCookie`` (docs/packages/fx-cookies.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Cookie values with control characters are escaped, never written raw
-(SPEC section 4: cookie values are encoded). Found by
+(docs/packages/fx-cookies.md: cookie values are encoded). Found by
 integration_tests/test_fuzz.py: Werkzeug escapes ``\\x00``-``\\x19`` but
 wrote ``\\x1a``-``\\x1f`` raw, which gunicorn refuses with a 500.
 """

@@ -1,5 +1,5 @@
 """Flask's own session cookie goes through ``CookiesMixin.set_cookie`` and keeps
-working (SPEC sections 2 and 4)."""
+working (docs/packages/fx-cookies.md, "Flask's session cookie")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``res.set_cookie`` and its aliases ``cookie`` and ``setCookie`` (SPEC section 4).
+"""``res.set_cookie`` and its aliases ``cookie`` and ``setCookie`` (docs/packages/fx-cookies.md).
 
 Every test makes a real request through Flask's test client and asserts the
 raw ``Set-Cookie`` header. Views that must keep going after a failed call

@@ -1,4 +1,4 @@
-"""``FlaskExpress``, blueprints and the ``(req, res)`` view adapter (SPEC section 3)."""
+"""``FlaskExpress``, blueprints and the ``(req, res)`` view adapter (docs/api/app.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Regression tests for client input that once made a 500 (SPEC section 6),
+"""Regression tests for client input that once made a 500 (docs/security.md),
 found by integration_tests/test_fuzz.py, and for header values a server
-cannot send (SPEC section 4).
+cannot send (docs/choices.md).
 """
 
 from __future__ import annotations

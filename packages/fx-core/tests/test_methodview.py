@@ -1,4 +1,4 @@
-"""``flask.views.MethodView`` handlers that take ``(req, res)`` (SPEC section 3)."""
+"""``flask.views.MethodView`` handlers that take ``(req, res)`` (docs/packages/fx-core.md)."""
 
 from __future__ import annotations
 

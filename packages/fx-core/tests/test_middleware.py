@@ -1,4 +1,4 @@
-"""``app.use`` / ``Blueprint.use`` middleware and ``next()`` (SPEC section 3)."""
+"""``app.use`` / ``Blueprint.use`` middleware and ``next()`` (docs/packages/fx-core.md)."""
 
 from __future__ import annotations
 

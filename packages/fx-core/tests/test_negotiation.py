@@ -1,4 +1,4 @@
-"""``res.jsonp``, ``res.format`` and ``res.links`` (SPEC section 4).
+"""``res.jsonp``, ``res.format`` and ``res.links`` (docs/api/response.md).
 
 Every test makes a real request through Flask's test client to a real view.
 An exception raised in a view propagates out of ``client.get`` because the

@@ -1,4 +1,4 @@
-"""``fx_core.Request`` (SPEC section 5), through real requests to real views."""
+"""``fx_core.Request`` (docs/api/request.md), through real requests to real views."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The response builder, ``res`` in a ``(req, res)`` view (SPEC sections 2 to 4).
+"""The response builder, ``res`` in a ``(req, res)`` view (docs/api/response.md).
 
 Every test makes a real request through Flask's test client to a real view.
 An exception raised in a view propagates out of ``client.get`` because the

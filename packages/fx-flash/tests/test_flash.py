@@ -1,4 +1,4 @@
-"""``res.flash`` and ``req.flashes()`` (SPEC section 4, "Flash (fx-flash)").
+"""``res.flash`` and ``req.flashes()`` (docs/packages/fx-flash.md).
 
 Every test makes real requests through Flask's test client, which keeps the
 session cookie between them, to real views. An exception raised in a view

@@ -1,4 +1,4 @@
-"""``res.render`` (SPEC section 4, "Render (fx-render)").
+"""``res.render`` (docs/packages/fx-render.md).
 
 Every test makes a real request through Flask's test client to a real view
 that renders from ``tests/templates/`` (the app's ``template_folder``) or a
@@ -140,7 +140,8 @@ def test_a_missing_file_name_is_a_server_error_outside_testing(
     [
         "Hello world, have a nice day.",
         "See index.html for details",
-        "Thanks",
+        # A single word is a bare template name (test_bare_names.py).
+        "Thanks!",
         "v1.2",
         "",
     ],
@@ -518,7 +519,7 @@ FAILURES: list[tuple[str, t.Callable[[RenderMixin], t.Any], type[Exception]]] = 
     ),
     (
         "non-str variable name",
-        lambda res: res.render("x", {1: "one"}),  # type: ignore[dict-item]
+        lambda res: res.render("{{ x }}", {1: "one"}),  # type: ignore[dict-item]
         TypeError,
     ),
 ]

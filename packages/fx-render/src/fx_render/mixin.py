@@ -20,7 +20,11 @@ if t.TYPE_CHECKING:
     else:
         from typing_extensions import Self
 
-__all__ = ["TEMPLATE_EXTENSIONS", "RenderMixin"]
+__all__ = ["DEFAULT_EXTENSION", "TEMPLATE_EXTENSIONS", "RenderMixin"]
+
+#: The extension a bare template name gets (``res.render("index")`` renders
+#: ``index.html``) when the app's ``FX_RENDER_EXTENSION`` config is not set.
+DEFAULT_EXTENSION = ".html"
 
 #: File extensions that make a name look like a template file: such a name
 #: that the loader cannot find raises :exc:`~jinja2.TemplateNotFound` instead
@@ -32,6 +36,12 @@ TEMPLATE_EXTENSIONS: frozenset[str] = frozenset(
 # Text that holds one of these is template source, never a template name:
 # a newline, "{{", "{%", "{#" or "<".
 _SOURCE_MARKER = re.compile(r"[\n\r<]|\{[{%#]")
+
+# A bare name, the Express habit: word characters and dashes in one or more
+# "/" segments, no dot, so no extension ("index", "users/show").
+_BARE_NAME = re.compile(r"[\w-]+(?:/[\w-]+)*")
+# FX_RENDER_EXTENSION: ".html", "html", ".jinja.html".
+_EXTENSION = re.compile(r"\.?[\w-]+(?:\.[\w-]+)*")
 
 
 def _is_source(text: str) -> bool:
@@ -45,9 +55,24 @@ def _looks_like_file(name: str) -> bool:
     return dot > 0 and name[dot:].lower() in TEMPLATE_EXTENSIONS
 
 
-def _template(env: Environment, template_or_raw: str) -> Template:
+def _extension(config: Mapping[str, t.Any]) -> str:
+    extension = config.get("FX_RENDER_EXTENSION", DEFAULT_EXTENSION)
+    if not isinstance(extension, str) or not _EXTENSION.fullmatch(extension):
+        raise ValueError(
+            f"FX_RENDER_EXTENSION must be a file extension such as '.html', got {extension!r}"
+        )
+    return extension if extension.startswith(".") else f".{extension}"
+
+
+def _template(env: Environment, template_or_raw: str, extension: str) -> Template:
     """Find the template ``template_or_raw`` names in ``env``, or compile it
     as source."""
+    if _BARE_NAME.fullmatch(template_or_raw):
+        # Express appends the view engine's extension to a bare name; a
+        # template stored under the bare name itself is still found. Neither
+        # found is a mistake, never text to send: TemplatesNotFound (a
+        # TemplateNotFound) names both.
+        return env.select_template([template_or_raw + extension, template_or_raw])
     if not _is_source(template_or_raw):
         try:
             return env.get_template(template_or_raw)
@@ -90,7 +115,16 @@ class RenderMixin(fx_core.Response):
         (the app's ``templates`` folder, blueprints' template folders), that
         file is rendered; otherwise ``template_or_raw`` is rendered as
         template source. Text holding a newline, ``{{``, ``{%``, ``{#`` or
-        ``<`` is always source. A name that looks like a file (no spaces,
+        ``<`` is always source.
+
+        A bare name, as in Express (word characters, ``-`` and ``/``, no
+        dot: ``"index"``, ``"users/show"``), renders that name plus the
+        default extension, ``index.html``; the app's ``FX_RENDER_EXTENSION``
+        config, read on each call, changes it (``".j2"``). A template stored
+        under the bare name itself is found too. A bare name that matches no
+        template raises :exc:`~jinja2.TemplateNotFound`.
+
+        A name that looks like a file (no spaces,
         ending in ``.html``, ``.htm``, ``.xml``, ``.txt``, ``.j2``,
         ``.jinja``, ``.jinja2``, ...) that the loader cannot find raises
         :exc:`~jinja2.TemplateNotFound` instead of being sent as text.
@@ -124,9 +158,12 @@ class RenderMixin(fx_core.Response):
 
             res.locals.user = current_user
             return res.render("profile.html", {"tab": "posts"}, page=2)
+            return res.render("profile", {"tab": "posts"})  # profile.html
             return res.render("<h1>Hello {{ name }}</h1>", name="<Ada>")
 
         .. versionadded:: 1.0
+        .. versionchanged:: 1.1
+            A bare name gets the default extension (``FX_RENDER_EXTENSION``).
         """
         self.check_open("render")
         if not isinstance(template_or_raw, str):
@@ -146,7 +183,9 @@ class RenderMixin(fx_core.Response):
         # One call for files and strings alike: render_template accepts a
         # compiled Template and does what render_template_string does for
         # source, and it leaves ``source`` free as a template variable.
-        html = render_template(_template(self.app.jinja_env, template_or_raw), **merged)
+        app = self.app
+        template = _template(app.jinja_env, template_or_raw, _extension(app.config))
+        html = render_template(template, **merged)
         self.set_body(html, "text/html; charset=utf-8")
         self.apply_etag()
         return self.finish("render")
