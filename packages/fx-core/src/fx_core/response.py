@@ -16,11 +16,11 @@ from flask.wrappers import Request as FlaskRequest
 from flask.wrappers import Response as FlaskResponse
 from munch import Munch
 from werkzeug.datastructures import Headers
-from werkzeug.exceptions import NotAcceptable
 from werkzeug.utils import get_content_type
 
 from .content_types import mimetype_for
 from .exceptions import ResponseAlreadySent
+from .formats import choose_format
 from .headers import (
     HeaderValue,
     ResponseHeaders,
@@ -31,9 +31,10 @@ from .headers import (
     link_entries,
     local_target,
 )
-from .http import check_field_value, check_status, http_exception, is_fresh, negotiate
+from .http import check_field_value, check_status, http_exception, is_fresh
 from .json import json_text, jsonp_body, jsonp_callback, one_json_value
 from .pieces import missing_names
+from .status import Status
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -46,61 +47,8 @@ if t.TYPE_CHECKING:
 
 __all__ = ["HeaderValue", "Response", "Status"]
 
+
 _JSONABLE = (dict, list, tuple, int, float)  # bool is an int; Munch is a dict
-
-_R = t.TypeVar("_R", bound="Response")
-
-
-class Status(str, t.Generic[_R]):
-    """What ``res.status`` reads: Werkzeug's status string (``"200 OK"``),
-    which can also be called as Express's ``res.status(code)``.
-
-    As a string it is the status line Werkzeug keeps, so comparing,
-    formatting, hashing and ``isinstance(res.status, str)`` behave as on
-    any Flask response. Called, it sets the status code as
-    :meth:`Response.send_status` does and returns the response, to chain::
-
-        return res.status(404).json({"error": "no such user"})
-
-    Assigning ``res.status`` is Werkzeug's setter, unchanged
-    (``res.status = 404`` or ``res.status = "404 NOT FOUND"``).
-
-    .. versionadded:: 1.1
-    """
-
-    _res: _R
-
-    def __call__(self, code: int) -> _R:
-        """Set the status code of the response this was read from; chainable.
-
-        :param code: an ``int`` from 100 to 999. Other types raise
-            :exc:`TypeError`, other numbers :exc:`ValueError`.
-        """
-        res = self._res
-        res.status_code = check_status(code, "status")
-        return res
-
-    def __reduce__(self) -> tuple[type[str], tuple[str]]:
-        # A copy or a pickle is the plain string: the response it was read
-        # from is no part of its value.
-        return str, (str.__str__(self),)
-
-
-class _FormatNotAcceptable(NotAcceptable):
-    """The 406 of :meth:`Response.format`: Werkzeug's ``NotAcceptable`` (so
-    handlers registered for 406 answer it), naming the types on offer and
-    adding ``Vary: Accept`` to the default error page."""
-
-    def __init__(self, offered: list[str]) -> None:
-        types = ", ".join(offered) or "none"
-        super().__init__(f"This resource is available as: {types}.")
-
-    def get_headers(
-        self,
-        environ: WSGIEnvironment | None = None,
-        scope: dict[str, t.Any] | None = None,
-    ) -> list[tuple[str, str]]:
-        return [*super().get_headers(environ, scope), ("Vary", "Accept")]
 
 
 class Response(FlaskResponse):
@@ -645,10 +593,11 @@ class Response(FlaskResponse):
         Express's ``res.format``; terminal.
 
         The keys are MIME types (``"text/html"``) or extensions (``"html"``,
-        ``"json"``), negotiated against the request's ``Accept`` header by
-        quality, then specificity, ties going to the earlier key (Werkzeug's
-        ``best_match``, as :meth:`~fx_core.Request.accepts`); with no (or an
-        empty) ``Accept`` header the first key wins. ``"default"`` is called
+        ``"json"``), negotiated against the request's ``Accept`` header as
+        :meth:`~fx_core.Request.accepts` does (Express's rule: quality, then
+        specificity, then the client's order; see
+        :func:`fx_core.formats.choose_format`); with no (or an empty)
+        ``Accept`` header the first key wins. ``"default"`` is called
         when nothing matches. ``Accept`` is added to ``Vary``.
 
         The chosen handler is called with no arguments (it closes over the
@@ -685,36 +634,15 @@ class Response(FlaskResponse):
             raise TypeError(
                 f"res.format() takes a mapping of type to handler, got {type(handlers).__name__}"
             )
-        default: Callable[[], t.Any] | None = None
-        offered: dict[str, str] = {}  # key -> MIME type, in the caller's order
-        for key, handler in handlers.items():
-            if not isinstance(key, str):
-                raise TypeError(f"res.format(): a key must be a str, got {type(key).__name__}")
-            if not callable(handler):
-                raise TypeError(f"res.format(): the handler for {key!r} is not callable")
-            if key == "default":
-                default = handler
-                continue
-            mimetype = mimetype_for(key) if key else None
-            if mimetype is None:
-                raise ValueError(f"res.format(): {key!r} is not a MIME type or a known extension")
-            # It may become the Content-Type: refuse at the call what no
-            # header can carry, rather than fail when the response is written.
-            header_value("Content-Type", mimetype)
-            offered[key] = mimetype
-        chosen = negotiate(request.headers.get("Accept"), offered)
-        if chosen is None and default is None:
-            raise _FormatNotAcceptable(list(offered.values()))
-        run = handlers[chosen] if chosen is not None else default
-        assert run is not None  # no match and no default raised above
+        chosen, run, offered = choose_format(handlers, request.headers.get("Accept"))
 
         before = {name: self.headers.getlist(name) for name in ("Content-Type", "Vary")}
         vary = [value for value in before["Vary"] if value.strip()]
         tokens = {token.strip().lower() for value in vary for token in value.split(",")}
         if not tokens & {"accept", "*"}:
             self.headers["Vary"] = ", ".join([*vary, "Accept"])
-        if chosen is not None and "Content-Type" not in self.headers and "*" not in offered[chosen]:
-            mimetype = offered[chosen]
+        if chosen is not None and "Content-Type" not in self.headers and "*" not in offered:
+            mimetype = offered
             self.headers["Content-Type"] = (
                 mimetype if ";" in mimetype else get_content_type(mimetype, "utf-8")
             )
