@@ -51,10 +51,13 @@ def check_location(url: str, what: str) -> str:
         char = found.group()
         named = "CR or LF" if char in "\r\n" else f"the control character {char!r}"
         raise ValueError(f"{what} {url!r} contains {named}")
-    try:
-        iri_to_uri(url)
-    except ValueError as e:
-        raise ValueError(f"{what} {url!r} is not a URL that can be sent: {e}") from None
+    # Only a URL with an authority ("//host:port") can fail to convert:
+    # a path alone, the usual redirect, is not parsed twice.
+    if "//" in url:
+        try:
+            iri_to_uri(url)
+        except ValueError as e:
+            raise ValueError(f"{what} {url!r} is not a URL that can be sent: {e}") from None
     return url
 
 
