@@ -21,7 +21,6 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import logging
 import os
 import re
@@ -38,21 +37,18 @@ if t.TYPE_CHECKING:
 
 log = logging.getLogger("mkdocs.hooks.api_reference")
 
-_WORKSPACE = Path(__file__).resolve().parents[2] / ".github" / "scripts" / "workspace.py"
+# .github/scripts is no package: put it on sys.path, as the tests and the
+# scripts themselves do, and import the module that lists the distributions.
+_SCRIPTS = str(Path(__file__).resolve().parents[2] / ".github" / "scripts")
 
 
 def distributions() -> tuple[t.Any, ...]:
     """``workspace.distributions()``: core first, meta-package last."""
-    # .github/scripts is no package and not on sys.path: load the file by its
-    # path, once per build (rest_docstrings.py shares the module).
-    module = sys.modules.get("_fx_workspace")
-    if module is None:
-        spec = importlib.util.spec_from_file_location("_fx_workspace", _WORKSPACE)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # dataclasses look their module up
-        spec.loader.exec_module(module)
-    return tuple(module.distributions())
+    if _SCRIPTS not in sys.path:
+        sys.path.insert(0, _SCRIPTS)
+    import workspace
+
+    return tuple(workspace.distributions())
 
 
 # (title, page, the nav entry it goes before) for pages that may not exist yet.

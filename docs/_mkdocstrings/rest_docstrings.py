@@ -21,7 +21,6 @@ Docs tooling only (mkdocs.yml loads it): nothing under packages/ imports it.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
 import textwrap
@@ -48,23 +47,19 @@ _FIELD = re.compile(
     r":(?:param|parameter|arg|argument|key|keyword|type|raises?|except|exception"
     r"|returns?|rtype|yields?|var|ivar|cvar|vartype)\b[^:]*:"
 )
-_WORKSPACE = Path(__file__).resolve().parents[2] / ".github" / "scripts" / "workspace.py"
+# .github/scripts is no package: put it on sys.path, as hooks.py does.
+_SCRIPTS = str(Path(__file__).resolve().parents[2] / ".github" / "scripts")
 
 
 def _own_packages() -> tuple[str, ...]:
     """The import names of every distribution under packages/ (.github/scripts/workspace.py)."""
-    # Not on sys.path: load by path, or reuse what hooks.py loaded.
-    module = sys.modules.get("_fx_workspace")
-    if module is None:
-        spec = importlib.util.spec_from_file_location("_fx_workspace", _WORKSPACE)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # dataclasses look their module up
-        spec.loader.exec_module(module)
-    return tuple(dist.import_name for dist in module.distributions())
+    if _SCRIPTS not in sys.path:
+        sys.path.insert(0, _SCRIPTS)
+    import workspace
+
+    return tuple(dist.import_name for dist in workspace.distributions())
 
 
-# Top-level packages documented on this site.
 _OWN = _own_packages()
 _FLASK_API = "https://flask.palletsprojects.com/en/stable/api/#"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import platform
@@ -49,22 +48,18 @@ TARGET_C = 0.95
 TARGET_C_RSS = 20_000_000  # 20 MB
 
 _THIRD_PARTY = ("flask", "werkzeug", "jinja2", "asgiref", "gunicorn")
-_WORKSPACE = REPO / ".github" / "scripts" / "workspace.py"
+# .github/scripts is no package, and a bench run does not put it on sys.path.
+_SCRIPTS = str(REPO / ".github" / "scripts")
 
 
 def our_distributions() -> tuple[t.Any, ...]:
     """The distributions under packages/, core first and meta-package last:
     ``workspace.distributions()`` of .github/scripts/workspace.py."""
-    # .github/scripts is no package, and a bench run does not put it on
-    # sys.path: load the file by its path, once.
-    module = sys.modules.get("_fx_workspace")
-    if module is None:
-        spec = importlib.util.spec_from_file_location("_fx_workspace", _WORKSPACE)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # dataclasses look their module up
-        spec.loader.exec_module(module)
-    return tuple(module.distributions())
+    if _SCRIPTS not in sys.path:
+        sys.path.insert(0, _SCRIPTS)
+    import workspace
+
+    return tuple(workspace.distributions())
 
 
 #: Written by hand, so it stays true from run to run: what the profiles of
