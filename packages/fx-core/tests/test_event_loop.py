@@ -241,3 +241,231 @@ def test_each_thread_has_its_own_loop(app: FlaskExpress) -> None:
         thread.join(10)
     assert all(len(set(loops)) == 1 for loops in seen.values())
     assert seen["t0"][0] != seen["t1"][0]
+
+
+# -- the first step, run at once (ThreadLoop.run_task) ---------------------------
+
+
+def test_a_view_that_never_suspends_runs_in_a_task_on_a_running_loop(
+    app: FlaskExpress, client: FlaskClient
+) -> None:
+    polled: list[float | None] = []
+
+    @app.get("/")
+    async def view(req: Request, res: Response) -> Response:
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        selector = loop._selector  # type: ignore[attr-defined]
+        if not hasattr(selector, "fx_spy"):
+            original = selector.select
+
+            def select(timeout: float | None = None) -> t.Any:
+                polled.append(timeout)
+                return original(timeout)
+
+            selector.select, selector.fx_spy = select, True
+        # asyncio.timeout needs the current task (3.11); anyio's cancel
+        # scopes do too.
+        async with asyncio.timeout(5) if hasattr(asyncio, "timeout") else _null():
+            pass
+        return res.json(
+            {
+                "task": isinstance(task, asyncio.Task) and not task.done(),
+                "running": loop.is_running(),
+                "same_loop": loop is asyncio.get_event_loop(),
+            }
+        )
+
+    assert client.get("/").json == {"task": True, "running": True, "same_loop": True}
+    assert client.get("/").json == {"task": True, "running": True, "same_loop": True}
+    # The second call, with the spy in place: no turn of the loop at all.
+    assert polled == []
+
+
+class _null:
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+def test_a_view_that_suspends_goes_on_in_the_loop(app: FlaskExpress, client: FlaskClient) -> None:
+    @app.get("/")
+    async def view(req: Request, res: Response) -> Response:
+        first = asyncio.current_task()
+        await asyncio.sleep(0.01)
+        fut = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().call_later(0.01, fut.set_result, "timer")
+        return res.json([await fut, asyncio.current_task() is first])
+
+    assert client.get("/").json == ["timer", True]
+
+
+def test_callbacks_scheduled_in_the_first_step_run_in_order_unless_cancelled(
+    app: FlaskExpress, client: FlaskClient
+) -> None:
+    ran: list[str] = []
+
+    @app.get("/")
+    async def view(req: Request, res: Response) -> Response:
+        loop = asyncio.get_running_loop()
+        loop.call_soon(ran.append, "one")
+        loop.call_soon(ran.append, "cancelled").cancel()
+        loop.call_soon(ran.append, "two")
+        return res.send("ok")
+
+    assert client.get("/").data == b"ok"
+    assert ran == ["one", "two"]
+
+
+def test_what_the_first_step_leaves_is_cleaned_up(app: FlaskExpress, client: FlaskClient) -> None:
+    events: list[str] = []
+
+    async def forever() -> None:
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            events.append("task cancelled")
+            raise
+
+    async def numbers() -> t.AsyncIterator[int]:
+        try:
+            yield 1
+            yield 2
+        finally:
+            events.append("generator closed")
+
+    @app.get("/task")
+    async def task_view(req: Request, res: Response) -> Response:
+        asyncio.get_running_loop().create_task(forever())  # never awaited
+        return res.send("ok")
+
+    @app.get("/agen")
+    async def agen_view(req: Request, res: Response) -> Response:
+        agen = numbers()
+        first = await agen.__anext__()  # no suspension: still the first step
+        return res.json([first, asyncio.current_task() is not None])
+
+    assert client.get("/task").data == b"ok"
+    assert events == ["task cancelled"]
+    assert client.get("/agen").json == [1, True]
+    assert events == ["task cancelled", "generator closed"]
+
+
+def test_exceptions_from_the_first_step_and_later_steps_propagate(
+    app: FlaskExpress, client: FlaskClient
+) -> None:
+    @app.errorhandler(LookupError)
+    def handle(e: LookupError) -> tuple[str, int]:
+        return f"handled {e.args[0]}", 409
+
+    @app.get("/now")
+    async def now(req: Request, res: Response) -> Response:
+        raise LookupError("now")
+
+    @app.get("/later")
+    async def later(req: Request, res: Response) -> Response:
+        await asyncio.sleep(0)
+        raise LookupError("later")
+
+    assert (client.get("/now").status_code, client.get("/now").data) == (409, b"handled now")
+    assert client.get("/later").data == b"handled later"
+    # Nothing of either is left on the loop.
+    assert client.get("/now").status_code == 409
+
+
+def test_a_task_factory_set_on_the_loop_is_used(app: FlaskExpress, client: FlaskClient) -> None:
+    made: list[str] = []
+
+    @app.get("/")
+    async def view(req: Request, res: Response) -> Response:
+        loop = asyncio.get_running_loop()
+        if loop.get_task_factory() is None:
+
+            def factory(loop: asyncio.AbstractEventLoop, coro: t.Any, **kwargs: t.Any) -> t.Any:
+                made.append(coro.__qualname__)
+                return asyncio.Task(coro, loop=loop, **kwargs)
+
+            loop.set_task_factory(factory)
+        return res.send("ok")
+
+    client.get("/")
+    client.get("/")
+    try:
+        assert made and made[-1].endswith("view")
+    finally:
+        from fx_core.event_loop import thread_loop
+
+        thread_loop().set_task_factory(None)
+
+
+def test_run_task_refuses_a_running_loop() -> None:
+    from fx_core.event_loop import ThreadLoop
+
+    loop = ThreadLoop()
+
+    async def nothing() -> None:
+        return None
+
+    async def inside() -> str:
+        coro = nothing()
+        try:
+            loop.run_task(coro, contextvars.copy_context())
+        except RuntimeError as e:
+            return str(e)
+        return "ran"
+
+    try:
+        assert "running event loop" in asyncio.run(inside())
+    finally:
+        loop.close()
+
+
+def test_another_loop_policy_is_kept(app: FlaskExpress) -> None:
+    # An app that chose its loop (uvloop's policy, say) gets that loop, with
+    # the same clean-up and context rules.
+    class Loop(asyncio.SelectorEventLoop):
+        pass
+
+    class Policy(asyncio.DefaultEventLoopPolicy):
+        def new_event_loop(self) -> asyncio.AbstractEventLoop:
+            return Loop()
+
+    events: list[str] = []
+
+    async def forever() -> None:
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            events.append("task cancelled")
+            raise
+
+    @app.get("/")
+    async def view(req: Request, res: Response) -> Response:
+        VAR.set("from the view")
+        asyncio.get_running_loop().create_task(forever())
+        await asyncio.sleep(0)
+        return res.json(type(asyncio.get_running_loop()).__name__)
+
+    @app.after_request
+    def after(response: flask.Response) -> flask.Response:
+        response.headers["X-Var"] = VAR.get()
+        return response
+
+    seen: dict[str, t.Any] = {}
+
+    def worker() -> None:  # a new thread: a new thread loop, from the policy
+        rv = app.test_client().get("/")
+        seen.update(body=rv.json, var=rv.headers["X-Var"])
+
+    previous = asyncio.get_event_loop_policy()
+    asyncio.set_event_loop_policy(Policy())
+    try:
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join(10)
+    finally:
+        asyncio.set_event_loop_policy(previous)
+    assert seen == {"body": "Loop", "var": "from the view"}
+    assert events == ["task cancelled"]

@@ -366,19 +366,23 @@ class FlaskExpress(_RouteTyping, flask.Flask):
 
         .. versionadded:: 1.0
         """
-        flask_way = super().async_to_sync
         config = self.config
+        flask_way = self._fx_flask_way
 
         def run(*args: t.Any, **kwargs: t.Any) -> t.Any:
             if config.get(ASYNC_LOOP, True):
-                return run_coroutine(func, args, kwargs, lambda: flask_way(func)(*args, **kwargs))
-            return flask_way(func)(*args, **kwargs)
+                return run_coroutine(func, args, kwargs, flask_way)
+            return flask_way(func, *args, **kwargs)
 
         run.__name__ = getattr(func, "__name__", "run")
         run.__qualname__ = getattr(func, "__qualname__", run.__name__)
         run.__doc__ = func.__doc__
         run.__wrapped__ = func  # type: ignore[attr-defined]
         return run
+
+    def _fx_flask_way(self, func: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any) -> t.Any:
+        """Call ``func`` as :meth:`flask.Flask.async_to_sync` would."""
+        return super().async_to_sync(func)(*args, **kwargs)
 
     def make_response(self, rv: ft.ResponseReturnValue) -> flask.Response:
         """Turn a view's return value into the response, as
