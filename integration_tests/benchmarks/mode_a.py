@@ -32,8 +32,13 @@ the same code and shows the noise floor.
 An async endpoint is timed with its sync twin (the same view without
 ``async def``; added to the run when not asked for), and each side's
 async/sync ratio is reported too: what ``async def`` costs in plain Flask,
-and in Flask-Express. The twin comes just before it in every round, so the
-two blocks see nearly the same machine.
+and in Flask-Express. That ratio comes from blocks of its own, in every
+round: each side's async endpoint alternating with its sync twin on the same
+app, slice by slice. Alternating an async endpoint with the other style's
+instead would bill one style for the other: plain Flask's way starts and
+ends a thread and an event loop per call, and the requests of whichever app
+runs next are slower for a while afterwards (about 40 µs each over the
+first hundred, measured on a 2-core VM), whatever that app is.
 """
 
 from __future__ import annotations
@@ -64,6 +69,11 @@ __all__ = [
     "run_order",
     "with_twins",
 ]
+
+
+#: Fewest requests in a slice of a timed block (unless the requests are
+#: given): fewer, and the cold start after each switch outweighs the rest.
+MIN_SLICE = 20
 
 
 class BenchmarkError(RuntimeError):
@@ -155,22 +165,46 @@ class AsyncResult:
     b_ratio_max: float
     #: The most ``b_ratio`` may be (``None``: no target).
     target: float | None
+    #: Median µs per request of each side's sync twin and async endpoint in
+    #: the blocks that alternate them.
+    a_sync_us: float = 0.0
+    a_async_us: float = 0.0
+    b_sync_us: float = 0.0
+    b_async_us: float = 0.0
 
     @classmethod
-    def of(cls, ep: Endpoint, result: EndpointResult, twin: EndpointResult) -> AsyncResult:
-        a_rounds = [x / y for x, y in zip(result.a_us, twin.a_us, strict=True)]
-        b_rounds = [x / y for x, y in zip(result.b_us, twin.b_us, strict=True)]
+    def of(cls, ep: Endpoint, pairs: _TwinRounds) -> AsyncResult:
+        a_rounds = [x / y for x, y in zip(pairs.a_async, pairs.a_sync, strict=True)]
+        b_rounds = [x / y for x, y in zip(pairs.b_async, pairs.b_sync, strict=True)]
+        a_sync, a_async = statistics.median(pairs.a_sync), statistics.median(pairs.a_async)
+        b_sync, b_async = statistics.median(pairs.b_sync), statistics.median(pairs.b_async)
+        assert ep.sync_twin is not None
         return cls(
-            endpoint=result.endpoint,
-            sync_endpoint=twin.endpoint,
-            a_ratio=result.a_median_us / twin.a_median_us,
+            endpoint=ep.name,
+            sync_endpoint=ep.sync_twin,
+            a_ratio=a_async / a_sync,
             a_ratio_min=min(a_rounds),
             a_ratio_max=max(a_rounds),
-            b_ratio=result.b_median_us / twin.b_median_us,
+            b_ratio=b_async / b_sync,
             b_ratio_min=min(b_rounds),
             b_ratio_max=max(b_rounds),
             target=ep.async_target,
+            a_sync_us=a_sync,
+            a_async_us=a_async,
+            b_sync_us=b_sync,
+            b_async_us=b_async,
         )
+
+
+@dataclass
+class _TwinRounds:
+    """µs per request, one value a round, of each side's sync twin and
+    async endpoint timed against each other."""
+
+    a_sync: list[float] = field(default_factory=list)
+    a_async: list[float] = field(default_factory=list)
+    b_sync: list[float] = field(default_factory=list)
+    b_async: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -331,7 +365,12 @@ class _Target:
     environ: WSGIEnvironment
     a: WSGIApplication
     b: WSGIApplication
+    #: Requests per block against the other style.
     n: int = 0
+    #: For an async endpoint, requests per block against its sync twin, on
+    #: side A and on side B (each sized from that side's async speed).
+    n_a: int = 0
+    n_b: int = 0
 
 
 def with_twins(eps: Sequence[Endpoint]) -> list[Endpoint]:
@@ -402,17 +441,64 @@ def run_mode_a(config: ModeAConfig) -> ModeAResult:
             "responses are not what the endpoints must answer:\n" + "\n".join(problems)
         )
 
-    # Warm up both sides, then size the blocks from side A's speed.
+    # Warm up both sides, then size the blocks from side A's speed; an async
+    # endpoint's blocks against its twin, from each side's own async speed.
     for target in targets:
         _block(target.a, target.environ, config.warmup)
         _block(target.b, target.environ, config.warmup)
         if config.requests is not None:
-            target.n = config.requests
+            target.n = target.n_a = target.n_b = config.requests
         else:
             probe = max(config.min_requests, config.warmup)
-            per_request = _block(target.a, target.environ, probe) / probe
-            target.n = max(config.min_requests, round(config.block_seconds / per_request))
+            sizes = []
+            for app in (target.a, target.b) if target.ep.sync_twin else (target.a,):
+                per_request = _block(app, target.environ, probe) / probe
+                sizes.append(max(config.min_requests, round(config.block_seconds / per_request)))
+            target.n = sizes[0]
+            target.n_a, target.n_b = sizes[0], sizes[-1]
         results[target.ep.name].requests_per_block = target.n
+
+    by_name = {target.ep.name: target for target in targets}
+    twin_rounds = {
+        target.ep.name: (by_name[target.ep.sync_twin], _TwinRounds())
+        for target in targets
+        if target.ep.sync_twin is not None
+    }
+
+    def timed(
+        first: tuple[WSGIApplication, _Target, str],
+        second: tuple[WSGIApplication, _Target, str],
+        n: int,
+    ) -> tuple[float, float]:
+        """µs per request of two (app, target, style), alternated in slices
+        of the same number of requests (``n`` in all): the first requests
+        after a switch run on cold caches, and both sides get as many."""
+        sides = [first, second]
+        totals = [0.0, 0.0]
+        done = [0, 0]
+        if config.requests is None:
+            per_slice = max(MIN_SLICE, n // config.slices)
+        else:
+            per_slice = max(1, n // config.slices)
+        for slice_ in range(config.slices):
+            # A B, then B A: a drift within the round hits both alike.
+            for index in (0, 1) if slice_ % 2 == 0 else (1, 0):
+                app, target, style = sides[index]
+                if config.gc == "on":
+                    gc.collect()
+                else:
+                    gc.disable()
+                try:
+                    if config.check_every:
+                        seconds = _checked_block(app, target.environ, per_slice, target.ep, style)
+                        results[target.ep.name].checked += per_slice
+                    else:
+                        seconds = _block(app, target.environ, per_slice)
+                finally:
+                    gc.enable()
+                totals[index] += seconds
+                done[index] += per_slice
+        return totals[0] / done[0] * 1e6, totals[1] / done[1] * 1e6
 
     harness = _harness_us()
     gc.collect()
@@ -421,31 +507,26 @@ def run_mode_a(config: ModeAConfig) -> ModeAResult:
         for round_ in range(config.rounds):
             for target in targets:
                 result = results[target.ep.name]
-                sides = [(target.a, a_style), (target.b, b_style)]
-                totals = [0.0, 0.0]
-                per_slice = max(1, target.n // config.slices)
-                for slice_ in range(config.slices):
-                    # A B, then B A: a drift within the round hits both alike.
-                    for index in (0, 1) if slice_ % 2 == 0 else (1, 0):
-                        app, style = sides[index]
-                        if config.gc == "on":
-                            gc.collect()
-                        else:
-                            gc.disable()
-                        try:
-                            if config.check_every:
-                                seconds = _checked_block(
-                                    app, target.environ, per_slice, target.ep, style
-                                )
-                                result.checked += per_slice
-                            else:
-                                seconds = _block(app, target.environ, per_slice)
-                        finally:
-                            gc.enable()
-                        totals[index] += seconds
-                done = per_slice * config.slices
-                result.a_us.append(totals[0] / done * 1e6)
-                result.b_us.append(totals[1] / done * 1e6)
+                a_us, b_us = timed(
+                    (target.a, target, a_style), (target.b, target, b_style), target.n
+                )
+                result.a_us.append(a_us)
+                result.b_us.append(b_us)
+            # What async def costs, each style against itself (see above).
+            for target in targets:
+                if target.ep.name not in twin_rounds:
+                    continue
+                twin, rounds = twin_rounds[target.ep.name]
+                sync_us, async_us = timed(
+                    (twin.a, twin, a_style), (target.a, target, a_style), target.n_a
+                )
+                rounds.a_sync.append(sync_us)
+                rounds.a_async.append(async_us)
+                sync_us, async_us = timed(
+                    (twin.b, twin, b_style), (target.b, target, b_style), target.n_b
+                )
+                rounds.b_sync.append(sync_us)
+                rounds.b_async.append(async_us)
             log(f"  mode {config.pair.upper()}: round {round_ + 1}/{config.rounds} done")
     finally:
         gc.unfreeze()
@@ -453,9 +534,7 @@ def run_mode_a(config: ModeAConfig) -> ModeAResult:
     for result in results.values():
         result.finish()
     twins = [
-        AsyncResult.of(ep, results[ep.name], results[ep.sync_twin])
-        for ep in eps
-        if ep.sync_twin is not None
+        AsyncResult.of(by_name[name].ep, rounds) for name, (_twin, rounds) in twin_rounds.items()
     ]
     return ModeAResult(
         pair=config.pair,

@@ -35,8 +35,10 @@ def test_every_response_of_every_endpoint_is_checked() -> None:
     )
     assert [e.endpoint for e in result.endpoints] == [ep.name for ep in ENDPOINTS]
     for e in result.endpoints:
-        # Each side checked once before the run, then every request of the run.
-        assert e.checked == 2 + 2 * REQUESTS, e.endpoint
+        # Each side checked once before the run, then every request of the
+        # run: against the other style, and in each async/sync pair it is in.
+        pairs = sum(e.endpoint in (ep.name, ep.sync_twin) for ep in ENDPOINTS if ep.is_async)
+        assert e.checked == 2 + 2 * REQUESTS * (1 + pairs), e.endpoint
 
 
 def test_every_async_endpoint_is_timed_with_its_sync_twin() -> None:
@@ -57,13 +59,15 @@ def test_every_async_endpoint_is_timed_with_its_sync_twin() -> None:
         "async_bare",
         "middleware_async",
     ]
-    assert all(e.checked == 2 + 2 * 12 for e in result.endpoints)
+    # Each side once against the other style, once against its twin.
+    assert all(e.checked == 2 + 4 * 12 for e in result.endpoints)
     twins = {x.endpoint: x for x in result.async_twins}
     assert set(twins) == {"async_bare", "middleware_async"}
     assert twins["middleware_async"].sync_endpoint == "middleware_chain"
     assert twins["async_bare"].target == 1.25
     for x in twins.values():
-        assert x.a_ratio > 0 and x.b_ratio > 0
+        assert x.a_ratio == x.a_async_us / x.a_sync_us > 0
+        assert x.b_ratio == x.b_async_us / x.b_sync_us > 0
 
 
 def _a_run(ratio: float) -> dict[str, t.Any]:
@@ -94,6 +98,10 @@ def _a_run(ratio: float) -> dict[str, t.Any]:
             "b_ratio_min": 1.0,
             "b_ratio_max": 1.3,
             "target": ep.async_target,
+            "a_sync_us": 100.0,
+            "a_async_us": 600.0,
+            "b_sync_us": 100.0 * ratio,
+            "b_async_us": 120.0,
         }
         for ep in ENDPOINTS
         if ep.is_async
