@@ -401,6 +401,10 @@ class FlaskExpress(_RouteTyping, flask.Flask):
         here, where the app's error handlers see it, instead of failing
         when the response is written.
         """
+        if rv.__class__ is self.response_class:
+            # What Flask does with its own response class, less its checks:
+            # every (req, res) view's res comes through here.
+            return rv
         if rv is None:
             # A decorator that calls make_response on what the view returned
             # (Flask-CORS, Flask-Caching) sees None from a view that finished

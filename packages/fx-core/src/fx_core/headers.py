@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from werkzeug.datastructures import Headers, MultiDict
 from werkzeug.urls import iri_to_uri
 
-from .http import TOKEN, check_field_value
+from .http import _NOT_FIELD_VALUE, TOKEN, check_field_value
 
 __all__ = [
     "HeaderValue",
@@ -130,6 +130,8 @@ def header_value(name: str, value: object) -> str:
         raise TypeError(
             f"header {name!r}: a value must be a str, int or float, got {type(value).__name__}"
         )
+    if name.lower() not in _URL_HEADERS and _NOT_FIELD_VALUE.search(text) is None:
+        return text  # the usual value: one scan
     if "\r" in text or "\n" in text or "\0" in text:
         raise ValueError(f"header {name!r}: value {text!r} contains CR, LF or NUL")
     if name.lower() in _URL_HEADERS:
@@ -194,7 +196,12 @@ class ResponseHeaders(Headers):
     exception, a cost every "was a Content-Type set?" check would pay."""
 
     def __contains__(self, key: object) -> bool:
-        if not isinstance(key, str):
+        if type(key) is not str:
             return super().__contains__(key)  # type: ignore[operator]
+        # Asked for every res (is a Content-Type set?), mostly of a short or
+        # empty list: a plain loop, no generator.
         wanted = key.lower()
-        return any(name.lower() == wanted for name, _ in self._list)
+        for name, _ in self._list:
+            if name.lower() == wanted:
+                return True
+        return False

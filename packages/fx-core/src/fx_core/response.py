@@ -25,6 +25,7 @@ from .headers import (
     HeaderValue,
     ResponseHeaders,
     check_location,
+    header_name,
     header_pairs,
     header_value,
     header_values,
@@ -267,6 +268,10 @@ class Response(FlaskResponse):
         if isinstance(field, str):
             if value is None:
                 raise TypeError(f"res.set({field!r}) needs a value")
+            if type(value) is str:  # the usual call: one name, one text
+                key = header_name(field)
+                self.headers.set(key, header_value(key, value))
+                return self
             pairs = [header_values(field, value)]
         else:
             if value is not None:
