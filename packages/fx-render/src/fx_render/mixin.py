@@ -64,10 +64,11 @@ def _extension(config: Mapping[str, t.Any]) -> str:
     return extension if extension.startswith(".") else f".{extension}"
 
 
-def _template(env: Environment, template_or_raw: str, extension: str) -> Template:
+def _template(env: Environment, template_or_raw: str, config: Mapping[str, t.Any]) -> Template:
     """Find the template ``template_or_raw`` names in ``env``, or compile it
-    as source."""
+    as source; a bare name gets the extension ``config`` sets."""
     if _BARE_NAME.fullmatch(template_or_raw):
+        extension = _extension(config)
         # Express appends the view engine's extension to a bare name; a
         # template stored under the bare name itself is still found. Neither
         # found is a mistake, never text to send: TemplatesNotFound (a
@@ -184,7 +185,7 @@ class RenderMixin(fx_core.Response):
         # compiled Template and does what render_template_string does for
         # source, and it leaves ``source`` free as a template variable.
         app = self.app
-        template = _template(app.jinja_env, template_or_raw, _extension(app.config))
+        template = _template(app.jinja_env, template_or_raw, app.config)
         html = render_template(template, **merged)
         self.set_body(html, "text/html; charset=utf-8")
         self.apply_etag()
