@@ -303,6 +303,11 @@ class FlaskExpress(_RouteTyping, flask.Flask):
         """Run the middleware that applies to this request, then the view,
         as :meth:`flask.Flask.dispatch_request` does."""
         if not self._fx_middleware and not self._fx_blueprint_middleware:
+            if self._got_first_request and type(self).dispatch_request is _dispatch_request:
+                # Once requests are served no middleware can be added (use()
+                # and register_blueprint() are setup methods): from now on
+                # Flask calls its own dispatch, one frame less per request.
+                self.dispatch_request = super().dispatch_request  # type: ignore[method-assign]
             return super().dispatch_request()
         req = t.cast(Request, request._get_current_object())  # type: ignore[attr-defined]
         path = req.path
@@ -459,6 +464,9 @@ class FlaskExpress(_RouteTyping, flask.Flask):
             self.run(host=host, port=port, debug=debug, **options)
         finally:
             restore()
+
+
+_dispatch_request = FlaskExpress.dispatch_request
 
 
 class Blueprint(_RouteTyping, flask.Blueprint):
