@@ -469,3 +469,43 @@ def test_another_loop_policy_is_kept(app: FlaskExpress) -> None:
         asyncio.set_event_loop_policy(previous)
     assert seen == {"body": "Loop", "var": "from the view"}
     assert events == ["task cancelled"]
+
+
+@pytest.mark.parametrize("loop_per_thread", [True, False])
+def test_async_middleware_follows_the_setting(app: FlaskExpress, loop_per_thread: bool) -> None:
+    app.config["FX_ASYNC_LOOP"] = loop_per_thread
+
+    @app.use
+    async def where(req: Request, res: Response, next: t.Callable[[], t.Awaitable[None]]) -> None:
+        res.set("X-Thread", str(threading.get_ident()))
+        await next()
+
+    @app.get("/")
+    def view(req: Request, res: Response) -> Response:
+        return res.send("ok")
+
+    rv = app.test_client().get("/")
+    assert rv.data == b"ok"
+    assert (rv.headers["X-Thread"] == str(threading.get_ident())) is loop_per_thread
+
+
+def test_a_subclass_async_to_sync_runs_async_middleware() -> None:
+    calls: list[str] = []
+
+    class App(FlaskExpress):
+        def async_to_sync(self, func: t.Any) -> t.Any:
+            calls.append(getattr(func, "__name__", "?"))
+            return super().async_to_sync(func)
+
+    app = App(__name__)
+
+    @app.use
+    async def mw(req: Request, res: Response, next: t.Callable[[], t.Awaitable[None]]) -> None:
+        await next()
+
+    @app.get("/")
+    def view(req: Request, res: Response) -> Response:
+        return res.send("ok")
+
+    assert app.test_client().get("/").data == b"ok"
+    assert calls == ["step_async"]

@@ -385,6 +385,16 @@ class FlaskExpress(_RouteTyping, flask.Flask):
         run.__wrapped__ = func  # type: ignore[attr-defined]
         return run
 
+    def _fx_run_async(self, func: t.Callable[..., t.Any], *args: t.Any) -> t.Any:
+        """``self.async_to_sync(func)(*args)``, without making the wrapper
+        when this class's own async_to_sync is the one in use (an async
+        middleware chain runs through here on every request)."""
+        if type(self).async_to_sync is not _async_to_sync:
+            return self.async_to_sync(func)(*args)
+        if self.config.get(ASYNC_LOOP, True):
+            return run_coroutine(func, args, {}, self._fx_flask_way)
+        return self._fx_flask_way(func, *args)
+
     def _fx_flask_way(self, func: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any) -> t.Any:
         """Call ``func`` as :meth:`flask.Flask.async_to_sync` would."""
         return super().async_to_sync(func)(*args, **kwargs)
@@ -467,6 +477,7 @@ class FlaskExpress(_RouteTyping, flask.Flask):
 
 
 _dispatch_request = FlaskExpress.dispatch_request
+_async_to_sync = FlaskExpress.async_to_sync
 
 
 class Blueprint(_RouteTyping, flask.Blueprint):

@@ -240,15 +240,18 @@ class _Chain:
         if use.sync:
 
             def next_(error: BaseException | None = None) -> None:
-                self.mark(use, called, error)
+                if error is not None or called[0]:
+                    self.mark(use, called, error)
+                called[0] = True
                 self.step(index + 1)
 
             rv = use.func(self.req, self.res, next_)
         else:
             # From here on the chain is one coroutine on the app's loop.
-            self.app.async_to_sync(self.step_async)(index)
+            self.app._fx_run_async(self.step_async, index)
             return
-        self.settle(use, called[0], rv)
+        if not called[0]:  # settle's first test: a middleware that went on is done
+            self.settle(use, False, rv)
 
     async def step_async(self, index: int) -> None:
         """:meth:`step` inside the coroutine of an async chain."""
@@ -277,11 +280,14 @@ class _Chain:
             # Not a coroutine function itself: the awaitable it returns is
             # the rest of the chain, one coroutine less per middleware.
             def next_async(error: BaseException | None = None) -> Awaitable[None]:
-                self.mark(use, called, error)
+                if error is not None or called[0]:
+                    self.mark(use, called, error)
+                called[0] = True
                 return self.step_async(index + 1)
 
             rv = await use.func(self.req, self.res, next_async)
-        self.settle(use, called[0], rv)
+        if not called[0]:  # settle's first test: a middleware that went on is done
+            self.settle(use, False, rv)
 
     def run(self) -> t.Any:
         self.step(0)
