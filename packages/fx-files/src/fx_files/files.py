@@ -573,11 +573,10 @@ class FilesMixin(fx_core.Response):
             if not isinstance(name, str):
                 raise TypeError(f"download_name must be a str, got {type(name).__name__}")
             guess_from = name if own_name is None else own_name
-            if name != guess_from or _SPECIAL.search(name):
+            special = _SPECIAL.search(guess_from) is not None
+            if name != guess_from or special:
                 disposition = _disposition_params(name)
-            options["download_name"] = (
-                _plain_name(guess_from) if _SPECIAL.search(guess_from) else guess_from
-            )
+            options["download_name"] = _plain_name(guess_from) if special else guess_from
         keep_type = mimetype is None
         keep_cache = options.get("max_age") is None
         if keep_cache:

@@ -76,12 +76,15 @@ def _check_name(name: str | os.PathLike[str]) -> str:
         raise TypeError(f"a file name must be a str or path, got {type(text).__name__}")
     if len(text) > _MAX_NAME or "\0" in text or "\\" in text or _DRIVE.match(text):
         raise NotFound()
-    # safe_join refuses what leaves the folder by its spelling (``..`` after
-    # normalizing, absolute paths); the walk below refuses the rest.
-    if safe_join("/", text) is None:
-        raise NotFound()
+    # What Werkzeug's safe_join refuses on POSIX, by the spelling alone
+    # (``..`` after normalizing, absolute paths), without its join; the
+    # walk below refuses the rest. Windows adds device names: safe_join.
     normalized = posixpath.normpath(text)
-    if normalized in (".", "/"):
+    if (
+        normalized in (".", "..")
+        or normalized.startswith(("/", "../"))
+        or (os.name == "nt" and safe_join("/", text) is None)
+    ):
         raise NotFound()
     return normalized
 
