@@ -509,3 +509,34 @@ def test_a_subclass_async_to_sync_runs_async_middleware() -> None:
 
     assert app.test_client().get("/").data == b"ok"
     assert calls == ["step_async"]
+
+
+def test_threads_timeouts_and_gathered_tasks_work_on_the_thread_loop(
+    app: FlaskExpress, client: FlaskClient
+) -> None:
+    def blocking(n: int) -> int:
+        return n * 2
+
+    async def slow() -> str:
+        await asyncio.sleep(5)
+        return "late"
+
+    async def quick(n: int) -> int:
+        await asyncio.sleep(0)
+        return n
+
+    @app.get("/")
+    async def view(req: Request, res: Response) -> Response:
+        loop = asyncio.get_running_loop()
+        doubled = await loop.run_in_executor(None, blocking, 21)
+        to_thread = await asyncio.to_thread(blocking, 2)
+        try:
+            await asyncio.wait_for(slow(), timeout=0.01)
+            timed_out = False
+        except asyncio.TimeoutError:
+            timed_out = True
+        gathered = await asyncio.gather(*(quick(n) for n in range(3)))
+        return res.json([doubled, to_thread, timed_out, gathered])
+
+    for _ in range(2):  # the second on the loop the first left behind
+        assert client.get("/").json == [42, 4, True, [0, 1, 2]]
