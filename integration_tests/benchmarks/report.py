@@ -121,8 +121,7 @@ WHY_NEEDED: dict[str, str] = {
         'expression each whether the name is a bare name (Express\'s `res.render("index")`) '
         "or template source, and checks whether the view set a `Content-Type`. Flask calls "
         "`ensure_sync` for every context processor, and `FlaskExpress.ensure_sync` looks each "
-        "one up among the `(req, res)` views first. The rounds spread about as wide as the "
-        "A/A band around this ratio."
+        "one up among the `(req, res)` views first."
     ),
     "render_raw": (
         "**Why these microseconds stay.** Both sides compile the template string on every "
