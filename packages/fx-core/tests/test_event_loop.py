@@ -20,6 +20,15 @@ def loop_id() -> int:
     return id(asyncio.get_running_loop())
 
 
+async def wait_forever(events: list[str]) -> None:
+    """A task a view leaves pending; says when it is cancelled."""
+    try:
+        await asyncio.sleep(3600)
+    except asyncio.CancelledError:
+        events.append("task cancelled")
+        raise
+
+
 def test_the_loop_is_kept_from_request_to_request(app: FlaskExpress, client: FlaskClient) -> None:
     @app.get("/fx")
     async def fx(req: Request, res: Response) -> Response:
@@ -121,13 +130,6 @@ def test_pending_tasks_are_cancelled_and_async_generators_closed(
 ) -> None:
     events: list[str] = []
 
-    async def forever() -> None:
-        try:
-            await asyncio.sleep(3600)
-        except asyncio.CancelledError:
-            events.append("task cancelled")
-            raise
-
     async def numbers() -> t.AsyncIterator[int]:
         try:
             for n in range(10):
@@ -139,7 +141,7 @@ def test_pending_tasks_are_cancelled_and_async_generators_closed(
 
     @app.get("/")
     async def view(req: Request, res: Response) -> Response:
-        tasks.append(asyncio.get_running_loop().create_task(forever()))
+        tasks.append(asyncio.get_running_loop().create_task(wait_forever(events)))
         await asyncio.sleep(0)
         agen = numbers()
         first = await agen.__anext__()  # left open, as a view might
@@ -322,13 +324,6 @@ def test_callbacks_scheduled_in_the_first_step_run_in_order_unless_cancelled(
 def test_what_the_first_step_leaves_is_cleaned_up(app: FlaskExpress, client: FlaskClient) -> None:
     events: list[str] = []
 
-    async def forever() -> None:
-        try:
-            await asyncio.sleep(3600)
-        except asyncio.CancelledError:
-            events.append("task cancelled")
-            raise
-
     async def numbers() -> t.AsyncIterator[int]:
         try:
             yield 1
@@ -338,7 +333,7 @@ def test_what_the_first_step_leaves_is_cleaned_up(app: FlaskExpress, client: Fla
 
     @app.get("/task")
     async def task_view(req: Request, res: Response) -> Response:
-        asyncio.get_running_loop().create_task(forever())  # never awaited
+        asyncio.get_running_loop().create_task(wait_forever(events))  # never awaited
         return res.send("ok")
 
     @app.get("/agen")
@@ -434,17 +429,10 @@ def test_another_loop_policy_is_kept(app: FlaskExpress) -> None:
 
     events: list[str] = []
 
-    async def forever() -> None:
-        try:
-            await asyncio.sleep(3600)
-        except asyncio.CancelledError:
-            events.append("task cancelled")
-            raise
-
     @app.get("/")
     async def view(req: Request, res: Response) -> Response:
         VAR.set("from the view")
-        asyncio.get_running_loop().create_task(forever())
+        asyncio.get_running_loop().create_task(wait_forever(events))
         await asyncio.sleep(0)
         return res.json(type(asyncio.get_running_loop()).__name__)
 
