@@ -1515,3 +1515,22 @@ def test_next_with_something_else_than_an_exception_is_a_type_error(
 
     with pytest.raises(TypeError, match="next\\(\\) takes nothing or an exception"):
         client.get("/")
+
+
+def test_an_async_middleware_that_does_not_await_next_is_told_so() -> None:
+    app = FlaskExpress(__name__)
+    app.config["PROPAGATE_EXCEPTIONS"] = True
+
+    @app.use
+    async def forgetful(req: Request, res: Response, next: t.Any) -> None:
+        next()  # the rest of the chain is never run
+
+    @app.get("/")
+    def view(req: Request, res: Response) -> Response:
+        return res.send("ok")
+
+    with (
+        pytest.warns(RuntimeWarning, match="never awaited"),
+        pytest.raises(TypeError, match=r"without awaiting it \(write 'await next\(\)'\)"),
+    ):
+        app.test_client().get("/")

@@ -297,7 +297,8 @@ class _Chain:
             return self.res
         raise TypeError(
             "The middleware chain ended without a response: a middleware caught an "
-            "exception from next() and did not finish res."
+            "exception from next() and did not finish res, or an async middleware called "
+            "next() without awaiting it (write 'await next()')."
         )
 
 
