@@ -7,6 +7,7 @@ was started (killed if it does not exit in time).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -65,19 +66,17 @@ def poll(condition: t.Callable[[], bool], limit: float) -> bool:
     return condition()
 
 
-class Server:
-    """A server process started by a test, with its output in a log file."""
+class Process:
+    """A child process started by a test, in a session of its own so that
+    what it starts can be stopped with it, its output appended to a log file."""
 
     def __init__(
         self,
         args: Sequence[str],
-        url: str,
         log: Path,
         cwd: Path | None = None,
         env: t.Mapping[str, str] | None = None,
     ) -> None:
-        #: The URL polled to know it answers (its root page).
-        self.url = url
         self.log = log
         extra_env = env
         env = {
@@ -87,7 +86,7 @@ class Server:
         }
         env["PYTHONUNBUFFERED"] = "1"
         env.update(extra_env or {})
-        with log.open("wb") as out:
+        with log.open("ab") as out:
             # A new session, so a stray child (the reloader's) can be cleaned
             # up by this process's group id if a test fails half-way.
             self.process = subprocess.Popen(
@@ -107,6 +106,49 @@ class Server:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def terminate(self) -> int | None:
+        """Send SIGTERM to the PID started and wait up to :data:`STOP_LIMIT`
+        seconds; return the exit code, or ``None`` if it is still running."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(STOP_LIMIT)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self) -> None:
+        """Stop the process whatever state it is in: SIGTERM, then SIGKILL if
+        it did not exit, then kill what is left of its process group."""
+        if self.terminate() is None:
+            self.process.kill()
+            self.process.wait(STOP_LIMIT)
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass  # nothing left in the group: the usual case
+
+    def kill(self) -> None:
+        """SIGKILL the process and whatever it started: a machine dying."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pid, signal.SIGKILL)
+        self.process.wait(STOP_LIMIT)
+
+
+class Server(Process):
+    """A server process started by a test, answering HTTP at ``url``."""
+
+    def __init__(
+        self,
+        args: Sequence[str],
+        url: str,
+        log: Path,
+        cwd: Path | None = None,
+        env: t.Mapping[str, str] | None = None,
+    ) -> None:
+        #: The URL polled to know it answers (its root page).
+        self.url = url
+        super().__init__(args, log, cwd=cwd, env=env)
+
     def answers(self) -> bool:
         """Whether the server answers an HTTP GET of its URL within 2 seconds."""
         return answers(self.url)
@@ -122,27 +164,6 @@ class Server:
                 f"the server exited with {self.process.returncode} before answering:\n"
                 f"{self.output()}"
             )
-
-    def terminate(self) -> int | None:
-        """Send SIGTERM to the PID started and wait up to :data:`STOP_LIMIT`
-        seconds; return the exit code, or ``None`` if it is still running."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(STOP_LIMIT)
-        except subprocess.TimeoutExpired:
-            return None
-
-    def stop(self) -> None:
-        """Stop the server whatever state it is in: SIGTERM, then SIGKILL if
-        it did not exit, then kill what is left of its process group."""
-        if self.terminate() is None:
-            self.process.kill()
-            self.process.wait(STOP_LIMIT)
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass  # nothing left in the group: the usual case
 
 
 @pytest.fixture

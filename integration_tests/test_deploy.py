@@ -50,7 +50,7 @@ import requests
 if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest import HOST, STOP_LIMIT, Server, free_port, gunicorn_command, poll
+from conftest import HOST, STOP_LIMIT, Process, Server, free_port, gunicorn_command, poll
 
 pytestmark = [
     pytest.mark.server,
@@ -96,47 +96,6 @@ http {{
     include {tmp}/site.conf;
 }}
 """
-
-
-class Process:
-    """A child process started by these tests and stopped by its PID."""
-
-    def __init__(self, args: list[str], log: Path, cwd: Path | None = None) -> None:
-        self.args = args
-        self.log = log
-        with log.open("ab") as out:
-            self.process = subprocess.Popen(
-                args,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                cwd=cwd,
-                start_new_session=True,
-            )
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def kill(self) -> None:
-        """SIGKILL the process and whatever it started: a machine dying."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.pid, signal.SIGKILL)
-        self.process.wait(STOP_LIMIT)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(STOP_LIMIT)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(STOP_LIMIT)
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.pid, signal.SIGKILL)
 
 
 def _listening(port: int) -> bool:
