@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -164,6 +165,49 @@ class Server(Process):
                 f"the server exited with {self.process.returncode} before answering:\n"
                 f"{self.output()}"
             )
+
+
+#: Flags for Chromium in a container with no GPU and no network besides loopback.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: Milliseconds Chromium may take to start.
+BROWSER_START_MS = 30_000
+
+
+def chromium_path() -> str:
+    """The system chromium; skip when it is missing, but fail on CI, where
+    ``.ci/run`` installs it."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is not None:
+        return found
+    message = (
+        "chromium is not installed (apt-get install -y --no-install-recommends chromium; "
+        ".ci/run does it on CI)"
+    )
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[t.Any]:
+    """Debian's headless Chromium through Playwright, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_ARGS, headless=True, timeout=BROWSER_START_MS
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 @pytest.fixture

@@ -8,58 +8,20 @@ skip, except on CI (``CI`` set), where a missing browser fails them.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 import flask_express.demo
 
 pytestmark = pytest.mark.server
 
-#: Flags for Chromium in a container with no GPU and no network besides loopback.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: Milliseconds Playwright waits for one action, navigation or download.
 TIMEOUT_MS = 15_000
 
 ATTACHMENTS = Path(flask_express.demo.__file__).parent / "attachments"
-
-
-def chromium_path() -> str:
-    """The system chromium; skip when it is missing, but fail on CI, where
-    ``.ci/run`` installs it."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is not None:
-        return found
-    message = (
-        "chromium is not installed (apt-get install -y --no-install-recommends chromium; "
-        ".ci/run does it on CI)"
-    )
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = chromium_path()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, args=CHROMIUM_ARGS, headless=True, timeout=TIMEOUT_MS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import sys
 import typing as t
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,13 +32,6 @@ else:
 ROOT = Path(__file__).resolve().parents[1]
 WIDTH = 1280
 TIMEOUT_MS = 30_000
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Pages with wide tables and many identifiers in them.
 PAGES = [
     "index.html",
@@ -112,25 +104,6 @@ def test_no_private_name_in_the_api_reference(site: Path) -> None:
     assert found == set()
     # The check sees public ids: it would see a private one.
     assert re.search(r'id="flask_express\.Response\.send_status"', (site / PAGES[3]).read_text())
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[t.Any]:
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (.ci/run installs it with apt)")
-        pytest.skip("chromium is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, args=CHROMIUM_ARGS, headless=True, timeout=TIMEOUT_MS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 # Run in the page: each table wider than its wrapper must scroll there, and

@@ -24,7 +24,6 @@ import asyncio
 import json
 import os
 import re
-import shutil
 import socket
 import sys
 import time
@@ -298,47 +297,25 @@ def test_a_client_that_leaves_frees_its_worker_thread(
 
 # -- chromium --------------------------------------------------------------------------
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+#: Milliseconds Playwright waits for one action.
 TIMEOUT_MS = 15_000
 
 
-def chromium_path() -> str:
-    """The system chromium; skip when it is missing, but fail on CI."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is not None:
-        return found
-    message = "chromium is not installed (apt-get install -y --no-install-recommends chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.mark.server
-def test_event_source_reconnects_with_last_event_id(server: tuple[str, int, Path]) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_event_source_reconnects_with_last_event_id(
+    server: tuple[str, int, Path], browser: t.Any
+) -> None:
     base, _, record = server
-    executable = chromium_path()
     before = len(recorded(record))
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, args=CHROMIUM_ARGS, headless=True, timeout=TIMEOUT_MS
-        )
-        try:
-            page = browser.new_page(base_url=base)
-            page.set_default_timeout(TIMEOUT_MS)
-            page.goto("/page")
-            page.wait_for_function("window.done === true")
-            seen = page.evaluate("window.seen")
-            shown = page.locator("#events li").all_inner_texts()
-        finally:
-            browser.close()
+    page = browser.new_page(base_url=base)
+    try:
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto("/page")
+        page.wait_for_function("window.done === true")
+        seen = page.evaluate("window.seen")
+        shown = page.locator("#events li").all_inner_texts()
+    finally:
+        page.close()
 
     ids = [int(item["id"]) for item in seen]
     assert ids == list(range(1, LAST_ID + 1))
