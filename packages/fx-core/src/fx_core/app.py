@@ -371,13 +371,10 @@ class FlaskExpress(_RouteTyping, flask.Flask):
 
         .. versionadded:: 1.0
         """
-        config = self.config
-        flask_way = self._fx_flask_way
+        call = self._fx_call_async
 
         def run(*args: t.Any, **kwargs: t.Any) -> t.Any:
-            if config.get(ASYNC_LOOP, True):
-                return run_coroutine(func, args, kwargs, flask_way)
-            return flask_way(func, *args, **kwargs)
+            return call(func, args, kwargs)
 
         run.__name__ = getattr(func, "__name__", "run")
         run.__qualname__ = getattr(func, "__qualname__", run.__name__)
@@ -391,9 +388,17 @@ class FlaskExpress(_RouteTyping, flask.Flask):
         middleware chain runs through here on every request)."""
         if type(self).async_to_sync is not _async_to_sync:
             return self.async_to_sync(func)(*args)
+        return self._fx_call_async(func, args, {})
+
+    def _fx_call_async(
+        self, func: t.Callable[..., t.Any], args: tuple[t.Any, ...], kwargs: dict[str, t.Any]
+    ) -> t.Any:
+        """What :meth:`async_to_sync`'s wrapper does: ``func(*args,
+        **kwargs)`` on the thread's loop, or Flask's way when the app's
+        ``FX_ASYNC_LOOP`` config (read on each call) is false."""
         if self.config.get(ASYNC_LOOP, True):
-            return run_coroutine(func, args, {}, self._fx_flask_way)
-        return self._fx_flask_way(func, *args)
+            return run_coroutine(func, args, kwargs, self._fx_flask_way)
+        return self._fx_flask_way(func, *args, **kwargs)
 
     def _fx_flask_way(self, func: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any) -> t.Any:
         """Call ``func`` as :meth:`flask.Flask.async_to_sync` would."""

@@ -283,8 +283,7 @@ else:  # pragma: no cover - Python 3.10
             try:
                 return await coro
             finally:
-                for var, value in contextvars.copy_context().items():
-                    context.run(var.set, value)
+                _carry_into(context)
 
         return loop.create_task(carried())
 
@@ -356,6 +355,11 @@ def thread_loop() -> asyncio.AbstractEventLoop:
         if shared.holder.loop.is_closed():
             shared.holder = _Holder()
         return shared.holder.loop
+    return _own_loop()
+
+
+def _own_loop() -> asyncio.AbstractEventLoop:
+    """The loop of this OS thread (not gevent's shared one)."""
     holder: _Holder | None = getattr(_local, "holder", None)
     if holder is None or holder.loop.is_closed():
         holder = _local.holder = _Holder()
@@ -384,10 +388,7 @@ def run_coroutine(
                 return _run(thread_loop(), func, args, kwargs)
     if _get_running_loop() is not None:
         return otherwise(func, *args, **kwargs)
-    holder: _Holder | None = getattr(_local, "holder", None)
-    if holder is None or holder.loop.is_closed():
-        holder = _local.holder = _Holder()
-    return _run(holder.loop, func, args, kwargs)
+    return _run(_own_loop(), func, args, kwargs)
 
 
 def run_on_thread_loop(func: Callable[..., Awaitable[_T]], *args: t.Any, **kwargs: t.Any) -> _T:
@@ -462,8 +463,14 @@ async def _in_context(
         return await func(*args, **kwargs)
     finally:
         sys.set_asyncgen_hooks(firstiter=firstiter, finalizer=finalizer)
-        for var, value in contextvars.copy_context().items():
-            context.run(var.set, value)
+        _carry_into(context)
+
+
+def _carry_into(context: contextvars.Context) -> None:
+    """Set in ``context`` every variable of the current one, for a task
+    that cannot run in ``context`` itself."""
+    for var, value in contextvars.copy_context().items():
+        context.run(var.set, value)
 
 
 def copy_back(finished: contextvars.Context) -> None:
