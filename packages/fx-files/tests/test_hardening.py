@@ -6,6 +6,7 @@ a weak ``If-Range``, and a ``mimetype`` that fails only when written.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import typing as t
@@ -76,6 +77,22 @@ def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
+@contextlib.contextmanager
+def no_fd_left_open() -> t.Iterator[None]:
+    """Fail if the block leaves descriptors open. The collector is off
+    inside: a file still open after its request is one the request left to
+    garbage collection."""
+    gc.collect()
+    before = open_fds()
+    gc.disable()
+    try:
+        yield
+        assert open_fds() - before <= 2
+    finally:
+        gc.enable()
+    gc.collect()
+
+
 SENDS: dict[str, t.Callable[[t.Any], t.Any]] = {
     "attachment": lambda res: res.attachment("data.bin"),
     "send_file": lambda res: res.send_file("attachments/data.bin"),
@@ -115,22 +132,13 @@ def test_a_file_is_closed_when_res_is_discarded_by_an_exception(
             raise ValueError("after the file was opened")
         return res
 
-    gc.collect()
-    before = open_fds()
-    # Without the collector, a file still open after its request is one the
-    # request left to garbage collection.
-    gc.disable()
-    try:
+    with no_fd_left_open():
         for _ in range(200):
             if propagate:
                 with pytest.raises(ValueError):
                     client.get("/")
             else:
                 assert client.get("/").status_code == 500
-        assert open_fds() - before <= 2
-    finally:
-        gc.enable()
-    gc.collect()
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts fds in /proc")
@@ -144,16 +152,9 @@ def test_a_file_is_closed_when_the_view_answers_something_else(
         SENDS[how](res)
         return "something else"
 
-    gc.collect()
-    before = open_fds()
-    gc.disable()
-    try:
+    with no_fd_left_open():
         for _ in range(200):
             assert client.get("/").data == b"something else"
-        assert open_fds() - before <= 2
-    finally:
-        gc.enable()
-    gc.collect()
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts fds in /proc")
@@ -166,10 +167,7 @@ def test_a_sent_file_streams_whole_and_is_closed_after(
     def view(req: Request, res: t.Any) -> t.Any:
         return SENDS[how](res)
 
-    gc.collect()
-    before = open_fds()
-    gc.disable()
-    try:
+    with no_fd_left_open():
         for _ in range(200):
             assert client.get("/").data == DATA
         # Streamed: the request context is gone before the body is read,
@@ -181,10 +179,6 @@ def test_a_sent_file_streams_whole_and_is_closed_after(
         with client.get("/", headers={"Range": "bytes=100-"}, buffered=False) as rv:
             assert rv.status_code == 206
             assert rv.get_data() == DATA[100:]
-        assert open_fds() - before <= 2
-    finally:
-        gc.enable()
-    gc.collect()
 
 
 # -- file responses are not sniffed, and bidi characters leave download names -------
